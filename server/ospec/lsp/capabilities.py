@@ -1,0 +1,35 @@
+"""What the connected client can do, resolved once at initialize (edge)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+
+@dataclass(frozen=True, slots=True)
+class ClientFeatures:
+    pull_diagnostics: bool = False
+    diagnostic_refresh: bool = False
+    configuration: bool = False
+    markdown: bool = False
+    snippets: bool = False
+    work_done_progress: bool = False
+    show_document: bool = False
+
+    @classmethod
+    def of(cls, caps: types.ClientCapabilities) -> ClientFeatures:
+        td = caps.text_document
+        ws = caps.workspace
+        win = caps.window
+        hover_formats = (td.hover.content_format if td and td.hover else None) or []
+        item = td.completion.completion_item if td and td.completion else None
+        return cls(
+            pull_diagnostics=bool(td and td.diagnostic),
+            diagnostic_refresh=bool(ws and ws.diagnostics and ws.diagnostics.refresh_support),
+            configuration=bool(ws and ws.configuration),
+            markdown=types.MarkupKind.Markdown in hover_formats,
+            snippets=bool(item and item.snippet_support),
+            work_done_progress=bool(win and win.work_done_progress),
+            show_document=bool(win and win.show_document and win.show_document.support),
+        )

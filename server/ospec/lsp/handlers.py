@@ -1,0 +1,63 @@
+"""LSP method handlers: each looks up state, calls the core or the server, converts (edge)."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from .server import OspecServer
+
+
+def register(server: OspecServer) -> None:
+    """Attach every handler to a server instance (one registration per method)."""
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: OspecServer, params: types.InitializeParams) -> None:
+        ls.start_session(params)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: OspecServer, params: types.InitializedParams) -> None:
+        await ls.fetch_settings()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: OspecServer, params: types.DidChangeConfigurationParams) -> None:
+        if ls.client.configuration:
+            await ls.fetch_settings()
+        else:
+            ls.apply_settings(params.settings)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: OspecServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(ls.documents.open(params.text_document))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: OspecServer, params: types.DidChangeTextDocumentParams) -> None:
+        if (doc := ls.documents.change(params, ls.units)) is not None:
+            ls.schedule(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    def did_save(ls: OspecServer, params: types.DidSaveTextDocumentParams) -> None:
+        # Files next to the spec (prompts, scripts) may have changed: recheck.
+        if (doc := ls.documents.get(params.text_document.uri)) is not None:
+            doc.cache.clear()
+            ls.schedule(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: OspecServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.documents.close(params.text_document.uri)
+        ls.clear(params.text_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="ospec", inter_file_dependencies=False,
+                                workspace_diagnostics=False),
+    )
+    async def pull_diagnostics(ls: OspecServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        version = doc.version
+        analysis = await ls.analysis(doc)
+        result_id = f"{version}.{ls.settings_generation}"
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(doc, analysis), result_id=result_id)
