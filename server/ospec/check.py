@@ -21,22 +21,43 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="check OSpec files (exit 0 clean, 1 error findings, 2 usage or I/O error)",
         description="Check OSpec specs with the same rules as the language server.",
     )
-    p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                   help="files, folders (searched for *.ospec.yaml, *.ospec.yml, *.ospec), "
-                        "globs, or - for standard input (default: .)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files, folders (searched for *.ospec.yaml, *.ospec.yml, *.ospec), "
+        "globs, or - for standard input (default: .)",
+    )
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format")
-    p.add_argument("--profile", choices=PROFILES, default="default",
-                   help="schema profile (an in-file '# ospec: profile=...' modeline wins)")
-    p.add_argument("--warnings-as-errors", action="store_true",
-                   help="exit 1 when there are warnings too")
-    p.add_argument("--stdin-filename", metavar="NAME",
-                   help="file name to assume for standard input (for the id and file rules)")
-    p.add_argument("--rule", action="append", default=[], metavar="CODE=LEVEL",
-                   help="set a rule's level: off, error, warning or info (repeatable)")
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="default",
+        help="schema profile (an in-file '# ospec: profile=...' modeline wins)",
+    )
+    p.add_argument(
+        "--warnings-as-errors", action="store_true", help="exit 1 when there are warnings too"
+    )
+    p.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="file name to assume for standard input (for the id and file rules)",
+    )
+    p.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        metavar="CODE=LEVEL",
+        help="set a rule's level: off, error, warning or info (repeatable)",
+    )
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+def run(
+    args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         options = Options(profile=args.profile, rules=_rule_levels(args.rule))
     except ValueError as err:
@@ -58,11 +79,15 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     errors = sum(1 for i in located if i.finding.severity is Severity.ERROR)
     warnings = sum(1 for i in located if i.finding.severity is Severity.WARNING)
     if checked == 0 and io_errors == 0:
-        stderr.write("ospec check: no spec files found (looked for *.ospec.yaml, *.ospec.yml, *.ospec)\n")
+        stderr.write(
+            "ospec check: no spec files found (looked for *.ospec.yaml, *.ospec.yml, *.ospec)\n"
+        )
         return EXIT_USAGE
-    stderr.write(f"{checked} file{'s' if checked != 1 else ''} checked: {errors} error"
-                 f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-                 f"{f', {io_errors} unreadable' if io_errors else ''}\n")
+    stderr.write(
+        f"{checked} file{'s' if checked != 1 else ''} checked: {errors} error"
+        f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        f"{f', {io_errors} unreadable' if io_errors else ''}\n"
+    )
     if io_errors:
         return EXIT_USAGE
     if errors or (args.warnings_as_errors and warnings):
@@ -94,8 +119,10 @@ def _read(target: str | Path, stdin_name: str | None) -> tuple[str, Path | None,
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise _ReadError(f"{shown}: not UTF-8 text (invalid byte 0x{raw[err.start]:02x} at offset "
-                         f"{err.start}); save the file as UTF-8") from None
+        raise _ReadError(
+            f"{shown}: not UTF-8 text (invalid byte 0x{raw[err.start]:02x} at offset "
+            f"{err.start}); save the file as UTF-8"
+        ) from None
     return shown, path, text.removeprefix("\ufeff")
 
 

@@ -40,7 +40,9 @@ def analyze_text(
     )
 
 
-def check_text(text: str, *, filename: str | None = None, profile: str | None = None) -> list[Finding]:
+def check_text(
+    text: str, *, filename: str | None = None, profile: str | None = None
+) -> list[Finding]:
     """Findings for spec text that has no folder of its own (e.g. a body sent to an API)."""
     options = Options(profile=profile) if profile else None
     return analyzer().analyze(text, filename=filename, options=options).findings

@@ -13,12 +13,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ospec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     check.add_parser(sub)
-    lsp = sub.add_parser("lsp", help="run the language server (stdio; same as ospec-lsp)",
-                         add_help=False)
+    lsp = sub.add_parser(
+        "lsp", help="run the language server (stdio; same as ospec-lsp)", add_help=False
+    )
     lsp.add_argument("rest", nargs=argparse.REMAINDER)
     lsp.set_defaults(run=_lsp)
-    sandbox = sub.add_parser("sandbox", help="run the local OSpec platform API sandbox",
-                             add_help=False)
+    sandbox = sub.add_parser(
+        "sandbox", help="run the local OSpec platform API sandbox", add_help=False
+    )
     sandbox.add_argument("rest", nargs=argparse.REMAINDER)
     sandbox.set_defaults(run=_sandbox)
     return parser
@@ -43,6 +45,8 @@ def _sandbox(args: argparse.Namespace) -> int:
     try:
         from .sandbox.cli import main as sandbox_main
     except ImportError as err:
-        sys.stderr.write(f"ospec sandbox needs the sandbox extra: pip install 'ospec[sandbox]' ({err})\n")
+        sys.stderr.write(
+            f"ospec sandbox needs the sandbox extra: pip install 'ospec[sandbox]' ({err})\n"
+        )
         return 2
     return sandbox_main(args.rest)

@@ -52,8 +52,9 @@ class Located:
 
 def text(items: list[Located]) -> str:
     return "".join(
-        f"{i.path}:{i.line}:{i.column}: {i.finding.severity.label} {i.finding.code} {i.finding.message}\n"
+        f"{i.path}:{i.line}:{i.column}: {f.severity.label} {f.code} {f.message}\n"
         for i in items
+        for f in [i.finding]
     )
 
 
@@ -129,7 +130,9 @@ def github(items: list[Located]) -> str:
                 ("title", i.finding.code),
             )
         )
-        lines.append(f"::{GITHUB_LEVEL[i.finding.severity]} {props}::{_gh_data(i.finding.message)}\n")
+        lines.append(
+            f"::{GITHUB_LEVEL[i.finding.severity]} {props}::{_gh_data(i.finding.message)}\n"
+        )
     return "".join(lines)
 
 

@@ -42,8 +42,14 @@ async def diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic
     return list(client.diagnostics[uri])
 
 
-def change(client: LanguageClient, uri: str, version: int, start: tuple[int, int],
-           end: tuple[int, int], text: str) -> None:
+def change(
+    client: LanguageClient,
+    uri: str,
+    version: int,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    text: str,
+) -> None:
     """Send one incremental edit (positions in the client's units)."""
     client.diagnostics.pop(uri, None)
     client.text_document_did_change(
@@ -57,3 +63,26 @@ def change(client: LanguageClient, uri: str, version: int, start: tuple[int, int
             ],
         )
     )
+
+
+def units(client: LanguageClient, text: str) -> int:
+    """Length of text in the position units the server negotiated with this client."""
+    encoding = getattr(client, "encoding", types.PositionEncodingKind.Utf16)
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(text.encode("utf-8"))
+    if encoding == types.PositionEncodingKind.Utf32:
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def eventually(check, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    """Poll an async check until it returns something truthy (bounded; no blind sleeps)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(0.05)

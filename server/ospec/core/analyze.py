@@ -39,7 +39,9 @@ class Options:
             if code not in BY_CODE:
                 raise ValueError(f"unknown rule code {code!r}")
             if level not in LEVELS:
-                raise ValueError(f"rule {code}: level must be one of {', '.join(LEVELS)}, not {level!r}")
+                raise ValueError(
+                    f"rule {code}: level must be one of {', '.join(LEVELS)}, not {level!r}"
+                )
 
 
 @dataclass(slots=True)

@@ -27,7 +27,11 @@ class Code(enum.Enum):
 
     # OSPEC-S: the data does not match the schema.
     TYPE = ("OSPEC-S001", E, "Value has the wrong type")
-    UNKNOWN_KEY = ("OSPEC-S002", E, "Key not defined by the schema (a warning in the default profile)")
+    UNKNOWN_KEY = (
+        "OSPEC-S002",
+        E,
+        "Key not defined by the schema (a warning in the default profile)",
+    )
     MISSING_KEY = ("OSPEC-S003", E, "Required key is missing")
     ENUM = ("OSPEC-S004", E, "Value is not one of the allowed values")
     PATTERN = ("OSPEC-S005", E, "Text does not have the required form")

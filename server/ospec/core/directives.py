@@ -46,7 +46,9 @@ def read_directives(lines: list[str]) -> Directives:
             _modeline(out, no, line, rest)
             continue
         codes = {c.upper() for c in _CODE.findall(rest)} or {ALL}
-        target = out.file_codes if kind == "ospec-disable" else out.line_codes.setdefault(no + 1, set())
+        target = (
+            out.file_codes if kind == "ospec-disable" else out.line_codes.setdefault(no + 1, set())
+        )
         target |= codes
     return out
 
@@ -59,7 +61,11 @@ def _modeline(out: Directives, no: int, line: str, rest: str) -> None:
             continue
         col = line.find(item)
         out.problems.append(
-            Finding(Code.DIRECTIVE.code, f"unknown ospec modeline setting '{item}' (supported: "
-                    f"profile={'|'.join(PROFILES)})", Code.DIRECTIVE.severity,
-                    Span.of(no, col, no, col + len(item)))
+            Finding(
+                Code.DIRECTIVE.code,
+                f"unknown ospec modeline setting '{item}' (supported: "
+                f"profile={'|'.join(PROFILES)})",
+                Code.DIRECTIVE.severity,
+                Span.of(no, col, no, col + len(item)),
+            )
         )

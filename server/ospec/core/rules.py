@@ -73,8 +73,11 @@ def tasks_of(doc: ParsedDocument) -> list[Task]:
         deps: list[tuple[str, Scalar]] = []
         dep_pair = item.index.get("dependencies")
         if dep_pair and isinstance(dep_pair.value, Sequence):
-            deps = [(d.value, d) for d in dep_pair.value.items
-                    if isinstance(d, Scalar) and isinstance(d.value, str)]
+            deps = [
+                (d.value, d)
+                for d in dep_pair.value.items
+                if isinstance(d, Scalar) and isinstance(d.value, str)
+            ]
         out.append(Task(i, id_node.value, id_node, deps))
     return out
 
@@ -86,9 +89,12 @@ def unknown_dependency(ctx: RuleContext) -> Iterator[Finding]:
     for task in tasks:
         for dep, node in task.dependencies:
             if dep not in ids:
-                yield _f(Code.UNKNOWN_DEPENDENCY, f"task '{task.id}' depends on unknown task "
-                         f"'{dep}'{did_you_mean(dep, ids)}", node.span,
-                         suggestion=nearest(dep, [i for i in ids if i != task.id]))
+                yield _f(
+                    Code.UNKNOWN_DEPENDENCY,
+                    f"task '{task.id}' depends on unknown task '{dep}'{did_you_mean(dep, ids)}",
+                    node.span,
+                    suggestion=nearest(dep, [i for i in ids if i != task.id]),
+                )
 
 
 @rule(Code.DUPLICATE_TASK)
@@ -97,9 +103,12 @@ def duplicate_task(ctx: RuleContext) -> Iterator[Finding]:
     for task in tasks_of(ctx.doc):
         if task.id in first:
             line = first[task.id].node.span.start.line + 1
-            yield _f(Code.DUPLICATE_TASK, f"task id '{task.id}' is already used by "
-                     f"tasks[{first[task.id].index}] on line {line}; task ids must be unique",
-                     task.node.span)
+            yield _f(
+                Code.DUPLICATE_TASK,
+                f"task id '{task.id}' is already used by "
+                f"tasks[{first[task.id].index}] on line {line}; task ids must be unique",
+                task.node.span,
+            )
         else:
             first[task.id] = task
 
@@ -116,12 +125,24 @@ def dependency_cycle(ctx: RuleContext) -> Iterator[Finding]:
         members = set(cycle)
         # Report on the first dependency entry (in document order) that lies on the cycle.
         for task in tasks:
-            hit = next((n for d, n in task.dependencies if task.id in members and d in members
-                        and cycle[(cycle.index(task.id) + 1) % len(cycle)] == d), None)
+            hit = next(
+                (
+                    n
+                    for d, n in task.dependencies
+                    if task.id in members
+                    and d in members
+                    and cycle[(cycle.index(task.id) + 1) % len(cycle)] == d
+                ),
+                None,
+            )
             if hit is not None:
                 shown = " → ".join([*cycle, cycle[0]])
-                yield _f(Code.DEPENDENCY_CYCLE, f"task dependencies form a cycle: {shown}",
-                         hit.span, cycle=cycle)
+                yield _f(
+                    Code.DEPENDENCY_CYCLE,
+                    f"task dependencies form a cycle: {shown}",
+                    hit.span,
+                    cycle=cycle,
+                )
                 break
 
 
@@ -176,7 +197,7 @@ def _cycle_in(graph: dict[str, list[str]], members: set[str]) -> list[str]:
     while True:
         nxt = next(d for d in graph[node] if d in members)
         if nxt in seen:
-            return path[path.index(nxt):]
+            return path[path.index(nxt) :]
         path.append(nxt)
         seen.add(nxt)
         node = nxt
@@ -188,14 +209,22 @@ def id_matches_filename(ctx: RuleContext) -> Iterator[Finding]:
         return
     node = ctx.doc.node_at(("id",))
     # An id that is not kebab-case is a schema error already; renaming the file won't help.
-    if not isinstance(node, Scalar) or not isinstance(node.value, str) or not _KEBAB.match(node.value):
+    if (
+        not isinstance(node, Scalar)
+        or not isinstance(node.value, str)
+        or not _KEBAB.match(node.value)
+    ):
         return
     name = re.split(r"[\\/]", ctx.filename)[-1]
     stem = file_stem(name)
     if stem and node.value != stem:
-        yield _f(Code.ID_FILENAME, f"id '{node.value}' differs from the file name '{name}'; "
-                 f"name the file '{node.value}.ospec.yaml' or set id to '{stem}'",
-                 node.span, stem=stem)
+        yield _f(
+            Code.ID_FILENAME,
+            f"id '{node.value}' differs from the file name '{name}'; "
+            f"name the file '{node.value}.ospec.yaml' or set id to '{stem}'",
+            node.span,
+            stem=stem,
+        )
 
 
 def file_stem(name: str) -> str:
@@ -213,8 +242,12 @@ def acceptance_method(ctx: RuleContext) -> Iterator[Finding]:
     if not isinstance(node, Mapping) or not node.pairs:
         return
     if not any(m in node.index for m in ACCEPTANCE_METHODS):
-        yield _f(Code.NO_ACCEPTANCE, "acceptance names no acceptance method: add at least one of "
-                 f"{', '.join(ACCEPTANCE_METHODS)}", owner_span(ctx.doc, ("acceptance",)))
+        yield _f(
+            Code.NO_ACCEPTANCE,
+            "acceptance names no acceptance method: add at least one of "
+            f"{', '.join(ACCEPTANCE_METHODS)}",
+            owner_span(ctx.doc, ("acceptance",)),
+        )
 
 
 @rule(Code.MISSING_FILE)
@@ -233,8 +266,13 @@ def referenced_files(ctx: RuleContext) -> Iterator[Finding]:
             if not path or path.startswith("#!") or "\n" in path or has_placeholder(path):
                 continue
             if not ctx.file_exists(path):
-                yield _f(Code.MISSING_FILE, f"{section}.{pair.key.text}: file '{path}' does not "
-                         "exist (paths are relative to the spec)", value.span, path=path)
+                yield _f(
+                    Code.MISSING_FILE,
+                    f"{section}.{pair.key.text}: file '{path}' does not "
+                    "exist (paths are relative to the spec)",
+                    value.span,
+                    path=path,
+                )
 
 
 @rule(Code.VERSION_MAJOR)
@@ -245,8 +283,11 @@ def version_majors(ctx: RuleContext) -> Iterator[Finding]:
     if spec_major is None or project_major is None or project_major == 0:
         return
     if project_major != spec_major:
-        yield _f(Code.VERSION_MAJOR, f"metadata.version major {project_major} differs from "
-                 f"ospec_version major {spec_major}", value_span(ctx.doc, ("metadata", "version")))
+        yield _f(
+            Code.VERSION_MAJOR,
+            f"metadata.version major {project_major} differs from ospec_version major {spec_major}",
+            value_span(ctx.doc, ("metadata", "version")),
+        )
 
 
 def _major(node: object) -> int | None:
@@ -261,8 +302,12 @@ def supported_version(ctx: RuleContext) -> Iterator[Finding]:
     node = ctx.doc.node_at(("ospec_version",))
     major = _major(node)
     if major is not None and major != SUPPORTED_MAJOR and isinstance(node, Scalar):
-        yield _f(Code.UNSUPPORTED_VERSION, f"ospec_version {node.value} is not supported: "
-                 f"this tool understands OSpec {SUPPORTED_MAJOR}.x", node.span)
+        yield _f(
+            Code.UNSUPPORTED_VERSION,
+            f"ospec_version {node.value} is not supported: "
+            f"this tool understands OSpec {SUPPORTED_MAJOR}.x",
+            node.span,
+        )
 
 
 @rule(Code.UNDECLARED_SECRET)
@@ -276,9 +321,14 @@ def undeclared_secrets(ctx: RuleContext) -> Iterator[Finding]:
             if name in declared:
                 continue
             span = locate(ctx.doc, node, match.group(0))
-            yield _f(Code.UNDECLARED_SECRET, f"secret '{name}' used in {dotted(path)} is not "
-                     f"declared in secrets.required or secrets.optional"
-                     f"{did_you_mean(name, declared)}", span, secret=name)
+            yield _f(
+                Code.UNDECLARED_SECRET,
+                f"secret '{name}' used in {dotted(path)} is not "
+                f"declared in secrets.required or secrets.optional"
+                f"{did_you_mean(name, declared)}",
+                span,
+                secret=name,
+            )
 
 
 def declared_secrets(doc: ParsedDocument) -> dict[str, Scalar]:

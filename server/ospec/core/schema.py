@@ -29,7 +29,9 @@ def strict_of(schema: JsonSchema) -> JsonSchema:
         if isinstance(node, dict):
             props = node.get("properties")
             if isinstance(props, dict):
-                for name in [k for k, v in props.items() if isinstance(v, dict) and v.get(PROFILE_MARK)]:
+                for name in [
+                    k for k, v in props.items() if isinstance(v, dict) and v.get(PROFILE_MARK)
+                ]:
                     del props[name]
             stack.extend(node.values())
         elif isinstance(node, list):

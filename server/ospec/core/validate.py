@@ -60,7 +60,9 @@ def validate(doc: ParsedDocument, schema: SpecSchema) -> list[Finding]:
             continue
         if kw == "required":
             missing.setdefault(path, []).extend(
-                k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance
+                k
+                for k in err.validator_value
+                if isinstance(err.instance, dict) and k not in err.instance
             )
             continue
         for finding in _findings(doc, err, path, lenient):
@@ -71,7 +73,9 @@ def validate(doc: ParsedDocument, schema: SpecSchema) -> list[Finding]:
     return list(found.values())
 
 
-def _findings(doc: ParsedDocument, err: ValidationError, path: Path, lenient: bool) -> Iterable[Finding]:
+def _findings(
+    doc: ParsedDocument, err: ValidationError, path: Path, lenient: bool
+) -> Iterable[Finding]:
     kw = str(err.validator)
     where = dotted(path)
     value = err.instance
@@ -80,19 +84,31 @@ def _findings(doc: ParsedDocument, err: ValidationError, path: Path, lenient: bo
         return
     span = value_span(doc, path)
     if kw == "type":
-        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        expected = (
+            err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        )
         wanted = " or ".join(_type_word(t) for t in expected)
-        yield _f(Code.TYPE, f"{where} must be {wanted}, not {_describe(value)}", span,
-                 expected=expected)
+        yield _f(
+            Code.TYPE, f"{where} must be {wanted}, not {_describe(value)}", span, expected=expected
+        )
     elif kw == "enum":
         allowed = [str(v) for v in err.validator_value]
         hint = did_you_mean(str(value), allowed) if isinstance(value, str) else ""
-        yield _f(Code.ENUM, f"{where} must be one of: {', '.join(allowed)} (got {_show(value)}){hint}",
-                 span, allowed=allowed, suggestion=nearest(str(value), allowed))
+        yield _f(
+            Code.ENUM,
+            f"{where} must be one of: {', '.join(allowed)} (got {_show(value)}){hint}",
+            span,
+            allowed=allowed,
+            suggestion=nearest(str(value), allowed),
+        )
     elif kw == "pattern":
         hint = err.schema.get("x-ospec-pattern-hint") or f"match the pattern {err.validator_value}"
-        yield _f(Code.PATTERN, f"{where} must be {hint} (got {_show(value)})", span,
-                 pattern=err.validator_value)
+        yield _f(
+            Code.PATTERN,
+            f"{where} must be {hint} (got {_show(value)})",
+            span,
+            pattern=err.validator_value,
+        )
     elif kw in _LENGTH:
         bound, unit = _LENGTH[kw]
         count = err.validator_value
@@ -100,21 +116,33 @@ def _findings(doc: ParsedDocument, err: ValidationError, path: Path, lenient: bo
         extra = ""
         if kw == "minProperties" and isinstance(err.schema.get("properties"), dict):
             extra = f" ({', '.join(err.schema['properties'])})"
-        yield _f(Code.LENGTH, f"{where} must have {bound} {count} {unit}{'' if count == 1 else 's'}"
-                 f"{extra}, it has {size}", span)
+        yield _f(
+            Code.LENGTH,
+            f"{where} must have {bound} {count} {unit}{'' if count == 1 else 's'}"
+            f"{extra}, it has {size}",
+            span,
+        )
     elif kw in _RANGE:
-        yield _f(Code.RANGE, f"{where} must be {_RANGE[kw]} {err.validator_value} (got {value})", span)
+        yield _f(
+            Code.RANGE, f"{where} must be {_RANGE[kw]} {err.validator_value} (got {value})", span
+        )
     elif kw == "format":
         what = _FORMATS.get(str(err.validator_value), f"in {err.validator_value} format")
         yield _f(Code.FORMAT, f"{where} must be {what} (got {_show(value)})", span)
     elif kw in ("oneOf", "anyOf"):
         types = {b.get("type") for b in err.validator_value if isinstance(b, dict)}
-        if None not in types and _json_type(value) not in types and not (
-            "number" in types and _json_type(value) == "integer"
+        if (
+            None not in types
+            and _json_type(value) not in types
+            and not ("number" in types and _json_type(value) == "integer")
         ):
             wanted = " or ".join(_type_word(str(t)) for t in sorted(types, key=str))
-            yield _f(Code.TYPE, f"{where} must be {wanted}, not {_describe(value)}", span,
-                     expected=sorted(types, key=str))
+            yield _f(
+                Code.TYPE,
+                f"{where} must be {wanted}, not {_describe(value)}",
+                span,
+                expected=sorted(types, key=str),
+            )
             return
         message = err.schema.get("x-ospec-message") or "does not match any of the allowed forms"
         yield _f(Code.NO_ALTERNATIVE, f"{where}: {message.rstrip('.')}", span)
@@ -122,7 +150,9 @@ def _findings(doc: ParsedDocument, err: ValidationError, path: Path, lenient: bo
         yield _f(Code.NO_ALTERNATIVE, f"{where}: {err.message}", span)
 
 
-def _unknown_keys(doc: ParsedDocument, err: ValidationError, path: Path, lenient: bool) -> Iterable[Finding]:
+def _unknown_keys(
+    doc: ParsedDocument, err: ValidationError, path: Path, lenient: bool
+) -> Iterable[Finding]:
     known = list((err.schema.get("properties") or {}).keys())
     patterns = [re.compile(p) for p in (err.schema.get("patternProperties") or {})]
     node = doc.node_at(path)
@@ -143,8 +173,13 @@ def _unknown_keys(doc: ParsedDocument, err: ValidationError, path: Path, lenient
         severity = Code.UNKNOWN_KEY.severity
         if lenient:
             severity = severity.WARNING
-        yield Finding(Code.UNKNOWN_KEY.code, f"unknown key '{key}' in {where}{hint}{allowed}",
-                      severity, pair.key.span, {"key": key, "suggestion": hit, "allowed": known})
+        yield Finding(
+            Code.UNKNOWN_KEY.code,
+            f"unknown key '{key}' in {where}{hint}{allowed}",
+            severity,
+            pair.key.span,
+            {"key": key, "suggestion": hit, "allowed": known},
+        )
 
 
 def _missing(doc: ParsedDocument, path: Path, keys: list[str]) -> Finding:
@@ -168,7 +203,7 @@ def owner_span(doc: ParsedDocument, path: Path) -> Span:
 
 
 def value_span(doc: ParsedDocument, path: Path) -> Span:
-    """Where to report something about a value: the value, or its key for empty/multi-line values."""
+    """Where to report a value: the value itself, or its key when it is empty or multi-line."""
     node = doc.node_at(path)
     pair = doc.pair_at(path)
     if node is None:

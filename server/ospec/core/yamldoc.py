@@ -34,8 +34,12 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
-_SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"),
-                   ".nan": float("nan")}
+_SPECIAL_FLOATS = {
+    ".inf": float("inf"),
+    "+.inf": float("inf"),
+    "-.inf": float("-inf"),
+    ".nan": float("nan"),
+}
 
 
 @dataclass(slots=True, eq=False)
@@ -93,18 +97,22 @@ class ParsedDocument:
             if isinstance(node, Scalar):
                 yield path, node
             elif isinstance(node, Mapping):
-                stack.extend((path + (p.key.text,), p.value) for p in reversed(node.pairs))
+                stack.extend(((*path, p.key.text), p.value) for p in reversed(node.pairs))
             elif isinstance(node, Sequence):
-                stack.extend((path + (i,), n) for i, n in reversed(list(enumerate(node.items))))
+                stack.extend(((*path, i), n) for i, n in reversed(list(enumerate(node.items))))
 
-    def node_at(self, path: Iterator[str | int] | list[str | int] | tuple[str | int, ...]) -> Node | None:
+    def node_at(
+        self, path: Iterator[str | int] | list[str | int] | tuple[str | int, ...]
+    ) -> Node | None:
         """The node at a data path (keys and list indices), or None."""
         node = self.root
         for part in path:
             if isinstance(node, Mapping) and isinstance(part, str):
                 pair = node.index.get(part)
                 node = pair.value if pair else None
-            elif isinstance(node, Sequence) and isinstance(part, int) and 0 <= part < len(node.items):
+            elif (
+                isinstance(node, Sequence) and isinstance(part, int) and 0 <= part < len(node.items)
+            ):
                 node = node.items[part]
             else:
                 return None
@@ -152,8 +160,12 @@ def parse(text: str) -> ParsedDocument:
     if composed is None:
         if not doc.syntax:
             doc.syntax.append(
-                _finding(Code.EMPTY_DOCUMENT, "the document is empty: an OSpec spec is a YAML "
-                         "mapping that starts with ospec_version, id, name, ...", Span.of(0, 0, 0, 0))
+                _finding(
+                    Code.EMPTY_DOCUMENT,
+                    "the document is empty: an OSpec spec is a YAML "
+                    "mapping that starts with ospec_version, id, name, ...",
+                    Span.of(0, 0, 0, 0),
+                )
             )
         return doc
     converter = _Converter(doc)
@@ -165,8 +177,12 @@ def parse(text: str) -> ParsedDocument:
     if not isinstance(doc.root, Mapping):
         kind = _kind(doc.root)
         doc.syntax.append(
-            _finding(Code.ROOT_NOT_MAPPING, f"the document root must be a mapping of keys "
-                     f"(ospec_version: ..., id: ...), not {kind}", _trim(doc.root.span, lines))
+            _finding(
+                Code.ROOT_NOT_MAPPING,
+                f"the document root must be a mapping of keys "
+                f"(ospec_version: ..., id: ...), not {kind}",
+                _trim(doc.root.span, lines),
+            )
         )
     return doc
 
@@ -180,21 +196,31 @@ def _compose(text: str, doc: ParsedDocument) -> RNode | None:
                 continue
             start = _pos(node.start_mark) if node is not None else Pos(len(doc.lines) - 1, 0)
             doc.syntax.append(
-                _finding(Code.MULTIPLE_DOCUMENTS, "a spec file holds one YAML document; "
-                         "this second document ('---') is ignored", _line_rest(start, doc.lines))
+                _finding(
+                    Code.MULTIPLE_DOCUMENTS,
+                    "a spec file holds one YAML document; this second document ('---') is ignored",
+                    _line_rest(start, doc.lines),
+                )
             )
             break
     except MarkedYAMLError as err:
         doc.syntax.append(_syntax_finding(err, doc.lines))
     except ReaderError as err:
         pos = _offset_to_pos(text, err.position)
-        char = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or " ")
+        char = (
+            err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or " ")
+        )
         doc.syntax.append(
-            _finding(Code.SYNTAX, f"character U+{char:04X} is not allowed in YAML text",
-                     Span(pos, Pos(pos.line, pos.col + 1)))
+            _finding(
+                Code.SYNTAX,
+                f"character U+{char:04X} is not allowed in YAML text",
+                Span(pos, Pos(pos.line, pos.col + 1)),
+            )
         )
     except (YAMLError, RecursionError, ValueError, TypeError) as err:
-        doc.syntax.append(_finding(Code.SYNTAX, f"YAML could not be read: {err}", Span.of(0, 0, 0, 0)))
+        doc.syntax.append(
+            _finding(Code.SYNTAX, f"YAML could not be read: {err}", Span.of(0, 0, 0, 0))
+        )
     return first
 
 
@@ -205,8 +231,11 @@ def _syntax_finding(err: MarkedYAMLError, lines: list[str]) -> Finding:
     line = lines[pos.line] if lines else ""
     if "'\\t'" in problem or (pos.col < len(line) and line[pos.col] == "\t"):
         col = line.index("\t") if "\t" in line else pos.col
-        return _finding(Code.TAB, "tab character in indentation: YAML indents with spaces only",
-                        Span.of(pos.line, col, pos.line, col + 1))
+        return _finding(
+            Code.TAB,
+            "tab character in indentation: YAML indents with spaces only",
+            Span.of(pos.line, col, pos.line, col + 1),
+        )
     context = f" {err.context.strip()}" if err.context else ""
     if err.context_mark and err.problem_mark and err.context_mark.line != err.problem_mark.line:
         context += f" (started on line {err.context_mark.line + 1})"
@@ -236,14 +265,21 @@ class _Converter:
         if id(node) in self.seen:
             self.revisits += 1
             if self.revisits > MAX_ALIAS_EXPANSION:
-                raise _Refused(Code.ALIAS_LIMIT, f"aliases expand to more than "
-                               f"{MAX_ALIAS_EXPANSION:,} nodes; refusing to expand them "
-                               "(is this an alias bomb?)", _trim(self._span(node), self.doc.lines))
+                raise _Refused(
+                    Code.ALIAS_LIMIT,
+                    f"aliases expand to more than "
+                    f"{MAX_ALIAS_EXPANSION:,} nodes; refusing to expand them "
+                    "(is this an alias bomb?)",
+                    _trim(self._span(node), self.doc.lines),
+                )
         else:
             self.seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise _Refused(Code.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels is not "
-                           "supported", _trim(self._span(node), self.doc.lines))
+            raise _Refused(
+                Code.TOO_DEEP,
+                f"nesting deeper than {MAX_DEPTH} levels is not supported",
+                _trim(self._span(node), self.doc.lines),
+            )
         if isinstance(node, RScalar):
             return self._scalar(node)
         if isinstance(node, RSequence):
@@ -257,19 +293,22 @@ class _Converter:
 
     def _scalar(self, node: RScalar) -> tuple[Node, Any]:
         tag = node.tag
-        if tag == _STR or tag == _TIMESTAMP:
+        if tag in (_STR, _TIMESTAMP):
             value: Any = node.value
         elif tag == _NULL:
             value = None
         elif tag == _BOOL:
             value = node.value.lower() == "true"
-        elif tag == _INT or tag == _FLOAT:
+        elif tag in (_INT, _FLOAT):
             value = _number(node.value, tag)
         else:
             value = node.value
             self.doc.syntax.append(
-                _finding(Code.UNKNOWN_TAG, f"unsupported YAML tag {tag}; the value is read as "
-                         "text", self._span(node))
+                _finding(
+                    Code.UNKNOWN_TAG,
+                    f"unsupported YAML tag {tag}; the value is read as text",
+                    self._span(node),
+                )
             )
         span = self._span(node)
         return Scalar(span=span, value=value, text=node.value, style=node.style), value
@@ -293,18 +332,26 @@ class _Converter:
                 continue
             if not isinstance(knode, RScalar):
                 self.doc.syntax.append(
-                    _finding(Code.COMPLEX_KEY, "keys must be plain text; a mapping or list "
-                             "used as a key is ignored", _trim(self._span(knode), self.doc.lines))
+                    _finding(
+                        Code.COMPLEX_KEY,
+                        "keys must be plain text; a mapping or list used as a key is ignored",
+                        _trim(self._span(knode), self.doc.lines),
+                    )
                 )
                 continue
-            key = Scalar(span=self._span(knode), value=knode.value, text=knode.value,
-                         style=knode.style)
+            key = Scalar(
+                span=self._span(knode), value=knode.value, text=knode.value, style=knode.style
+            )
             value_node, value = self.convert(vnode, depth + 1)
             first = out.index.get(knode.value)
             if first is not None:
                 self.doc.syntax.append(
-                    _finding(Code.DUPLICATE_KEY, f"duplicate key '{knode.value}' (first defined on "
-                             f"line {first.key.span.start.line + 1}); this one is ignored", key.span)
+                    _finding(
+                        Code.DUPLICATE_KEY,
+                        f"duplicate key '{knode.value}' (first defined on "
+                        f"line {first.key.span.start.line + 1}); this one is ignored",
+                        key.span,
+                    )
                 )
                 continue
             pair = Pair(key, value_node)
@@ -325,8 +372,11 @@ class _Converter:
             converted, data = self.convert(src, depth + 1)
             if not isinstance(converted, Mapping):
                 self.doc.syntax.append(
-                    _finding(Code.SYNTAX, "a merge key ('<<') needs a mapping or a list of "
-                             "mappings", converted.span)
+                    _finding(
+                        Code.SYNTAX,
+                        "a merge key ('<<') needs a mapping or a list of mappings",
+                        converted.span,
+                    )
                 )
                 continue
             found.extend((pair, data[pair.key.text]) for pair in converted.pairs)
@@ -369,7 +419,9 @@ def _trim(span: Span, lines: list[str]) -> Span:
     """Pull a block node's end back from the start of the next line to its last character."""
     start, end = _clamp(span.start, lines), _clamp(span.end, lines)
     line = end.line
-    while line > start.line and (end.col == 0 or line == end.line and not lines[line][: end.col].strip()):
+    while line > start.line and (
+        end.col == 0 or (line == end.line and not lines[line][: end.col].strip())
+    ):
         line -= 1
         content = lines[line].rstrip()
         end = Pos(line, len(content))

@@ -70,10 +70,14 @@ class Units:
         return Pos(position.line, col)
 
     def range(self, lines: Sequence[str], span: Span) -> types.Range:
-        return types.Range(start=self.to_client(lines, span.start), end=self.to_client(lines, span.end))
+        return types.Range(
+            start=self.to_client(lines, span.start), end=self.to_client(lines, span.end)
+        )
 
 
-def diagnostic(finding: Finding, lines: Sequence[str], units: Units, source: str = SOURCE) -> types.Diagnostic:
+def diagnostic(
+    finding: Finding, lines: Sequence[str], units: Units, source: str = SOURCE
+) -> types.Diagnostic:
     return types.Diagnostic(
         range=units.range(lines, finding.span),
         message=finding.message,

@@ -79,7 +79,9 @@ class Documents:
         self._open[item.uri] = doc
         return doc
 
-    def change(self, params: types.DidChangeTextDocumentParams, units: Units) -> OpenDocument | None:
+    def change(
+        self, params: types.DidChangeTextDocumentParams, units: Units
+    ) -> OpenDocument | None:
         doc = self._open.get(params.text_document.uri)
         if doc is None:
             return None

@@ -19,7 +19,9 @@ def register(server: OspecServer) -> None:
         await ls.fetch_settings()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: OspecServer, params: types.DidChangeConfigurationParams) -> None:
+    async def did_change_configuration(
+        ls: OspecServer, params: types.DidChangeConfigurationParams
+    ) -> None:
         if ls.client.configuration:
             await ls.fetch_settings()
         else:
@@ -48,10 +50,13 @@ def register(server: OspecServer) -> None:
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier="ospec", inter_file_dependencies=False,
-                                workspace_diagnostics=False),
+        types.DiagnosticOptions(
+            identifier="ospec", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
     )
-    async def pull_diagnostics(ls: OspecServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    async def pull_diagnostics(
+        ls: OspecServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
         doc = ls.documents.get(params.text_document.uri)
         if doc is None:
             return types.RelatedFullDocumentDiagnosticReport(items=[])
@@ -60,4 +65,6 @@ def register(server: OspecServer) -> None:
         result_id = f"{version}.{ls.settings_generation}"
         if params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(doc, analysis), result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(
+            items=ls.diagnostics(doc, analysis), result_id=result_id
+        )

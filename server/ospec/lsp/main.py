@@ -17,15 +17,28 @@ def create_server() -> OspecServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ospec-lsp", description="OSpec language server (stdio by default).")
-    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
-    parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
-    parser.add_argument("--log-level", default="WARNING",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
+    parser = argparse.ArgumentParser(
+        prog="ospec-lsp", description="OSpec language server (stdio by default)."
+    )
+    parser.add_argument(
+        "--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)"
+    )
+    parser.add_argument(
+        "--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="stderr log level",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     # stdout carries the protocol: logs go to stderr only.
-    logging.basicConfig(stream=sys.stderr, level=args.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=args.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     server = create_server()
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")

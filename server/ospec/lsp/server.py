@@ -76,7 +76,9 @@ class OspecServer(LanguageServer):
         settings, problem = Settings.parse(raw)
         if problem:
             log.warning("%s", problem)
-            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=problem))
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=problem)
+            )
         if settings != self.settings:
             self.settings = settings
             self.settings_generation += 1
@@ -144,8 +146,9 @@ class OspecServer(LanguageServer):
             return  # the document changed while we worked: never publish stale findings
         self._pending.pop(uri, None)
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=self.diagnostics(doc, analysis),
-                                           version=version)
+            types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=self.diagnostics(doc, analysis), version=version
+            )
         )
 
     def diagnostics(self, doc: OpenDocument, analysis: Analysis) -> list[types.Diagnostic]:
@@ -157,7 +160,9 @@ class OspecServer(LanguageServer):
             old.cancel()
         self._cost.pop(uri, None)
         if not self.client.pull_diagnostics:
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
 
     def refresh_all(self) -> None:
         """Settings changed: recompute every open document."""
@@ -183,4 +188,6 @@ class OspecServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # Internal errors go to the log (stderr), never to the user as popups.
-        log.error("internal error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
+        log.error(
+            "internal error (%s): %s", getattr(source, "__name__", source), error, exc_info=error
+        )

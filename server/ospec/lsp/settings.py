@@ -37,7 +37,9 @@ class Settings:
             rules = raw.get("rules") or {}
             if not isinstance(profile, str) or not isinstance(rules, dict):
                 raise ValueError("'profile' must be a string and 'rules' an object")
-            settings = cls(profile=profile, rules={str(k).upper(): str(v).lower() for k, v in rules.items()})
+            settings = cls(
+                profile=profile, rules={str(k).upper(): str(v).lower() for k, v in rules.items()}
+            )
             settings.options  # noqa: B018 - validates profile, codes and levels
         except ValueError as err:
             return cls(), f"Invalid ospec settings ({err}); using the defaults."
