@@ -86,3 +86,36 @@ async def eventually(check, timeout: float = 10.0):  # type: ignore[no-untyped-d
         if result or time.monotonic() > deadline:
             return result
         await asyncio.sleep(0.05)
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP text edits to ASCII text (so client units are code points)."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(p: types.Position) -> int:
+        if p.line >= len(lines):
+            return len(text)
+        return starts[p.line] + min(p.character, len(lines[p.line]))
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+def edits_of(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
+    if edit.changes:
+        return list(edit.changes[uri])
+    out: list[types.TextEdit] = []
+    for change in edit.document_changes or []:
+        if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri:
+            out.extend(e for e in change.edits if isinstance(e, types.TextEdit))
+    return out
+
+
+def cursor_position(text_with_cursor: str) -> tuple[str, types.Position]:
+    before, _, after = text_with_cursor.partition("‸")
+    lines = before.split("\n")
+    return before + after, types.Position(line=len(lines) - 1, character=len(lines[-1]))

@@ -16,6 +16,10 @@ class ClientFeatures:
     snippets: bool = False
     work_done_progress: bool = False
     show_document: bool = False
+    completion_markdown: bool = False
+    insert_as_is: bool = False
+    document_changes: bool = False
+    create_files: bool = False
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities) -> ClientFeatures:
@@ -24,6 +28,8 @@ class ClientFeatures:
         win = caps.window
         hover_formats = (td.hover.content_format if td and td.hover else None) or []
         item = td.completion.completion_item if td and td.completion else None
+        edit = ws.workspace_edit if ws else None
+        resource_ops = (edit.resource_operations if edit else None) or []
         return cls(
             pull_diagnostics=bool(td and td.diagnostic),
             diagnostic_refresh=bool(ws and ws.diagnostics and ws.diagnostics.refresh_support),
@@ -32,4 +38,17 @@ class ClientFeatures:
             snippets=bool(item and item.snippet_support),
             work_done_progress=bool(win and win.work_done_progress),
             show_document=bool(win and win.show_document and win.show_document.support),
+            completion_markdown=types.MarkupKind.Markdown
+            in ((item.documentation_format if item else None) or []),
+            insert_as_is=types.InsertTextMode.AsIs
+            in (
+                (
+                    item.insert_text_mode_support.value_set
+                    if item and item.insert_text_mode_support
+                    else None
+                )
+                or []
+            ),
+            document_changes=bool(edit and edit.document_changes),
+            create_files=types.ResourceOperationKind.Create in resource_ops,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from . import editing
 from .server import OspecServer
 
 
@@ -68,3 +69,36 @@ def register(server: OspecServer) -> None:
         return types.RelatedFullDocumentDiagnosticReport(
             items=ls.diagnostics(doc, analysis), result_id=result_id
         )
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["."])
+    )
+    async def completion(
+        ls: OspecServer, params: types.CompletionParams
+    ) -> types.CompletionList | None:
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is None:
+            return None
+        return types.CompletionList(
+            is_incomplete=False, items=await editing.completion_items(ls, doc, params.position)
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: OspecServer, params: types.HoverParams) -> types.Hover | None:
+        doc = ls.documents.get(params.text_document.uri)
+        return await editing.hover(ls, doc, params.position) if doc else None
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    async def code_action(
+        ls: OspecServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        doc = ls.documents.get(params.text_document.uri)
+        return await editing.code_actions(ls, doc, params) if doc else None
+
+    # TEMPORARY (navigation): the lead replaces this with the real wiring.
+    from . import navigation
+
+    navigation.register(server)
