@@ -206,17 +206,15 @@ def _compose(text: str, doc: ParsedDocument) -> RNode | None:
     except MarkedYAMLError as err:
         doc.syntax.append(_syntax_finding(err, doc.lines))
     except ReaderError as err:
-        pos = _offset_to_pos(text, err.position)
         char = (
             err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or " ")
         )
-        doc.syntax.append(
-            _finding(
-                Code.SYNTAX,
-                f"character U+{char:04X} is not allowed in YAML text",
-                Span(pos, Pos(pos.line, pos.col + 1)),
-            )
-        )
+        # The reader's position can run past the character; its first occurrence is the culprit.
+        offset = text.find(chr(char))
+        pos = _clamp(_offset_to_pos(text, offset if offset >= 0 else err.position), doc.lines)
+        end = Pos(pos.line, min(pos.col + 1, len(doc.lines[pos.line])))
+        message = f"character U+{char:04X} is not allowed in YAML text"
+        doc.syntax.append(_finding(Code.SYNTAX, message, Span(pos, end)))
     except (YAMLError, RecursionError, ValueError, TypeError) as err:
         doc.syntax.append(
             _finding(Code.SYNTAX, f"YAML could not be read: {err}", Span.of(0, 0, 0, 0))
