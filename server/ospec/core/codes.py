@@ -24,6 +24,7 @@ class Code(enum.Enum):
     COMPLEX_KEY = ("OSPEC-Y009", E, "Mapping or list used as a key")
     UNKNOWN_TAG = ("OSPEC-Y010", W, "Unknown YAML tag")
     DIRECTIVE = ("OSPEC-Y011", W, "Unknown setting in an '# ospec:' modeline")
+    TOO_LARGE = ("OSPEC-Y012", E, "Document too large to analyse")
 
     # OSPEC-S: the data does not match the schema.
     TYPE = ("OSPEC-S001", E, "Value has the wrong type")

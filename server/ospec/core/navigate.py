@@ -152,7 +152,7 @@ def _mention(
         declaration=declaration,
         item=item or node.span,
         verbatim=exact is not None,
-        plain=node.style is None,
+        plain=not node.style,
     )
 
 

@@ -106,7 +106,7 @@ def text_span(node: Scalar, lines: list[str]) -> Span | None:
     if not isinstance(node.value, str) or start.line != end.line or start.line >= len(lines):
         return None
     source = lines[start.line][start.col : end.col]
-    if node.style is None:
+    if not node.style:  # plain: None, or "" from the C composer
         return node.span if source == node.value else None
     if node.style in ("'", '"') and len(source) >= 2 and source[1:-1] == node.value:
         return Span.of(start.line, start.col + 1, end.line, end.col - 1)
@@ -363,7 +363,7 @@ def selection(doc: ParsedDocument, pos: Pos) -> list[Span]:
     lines, ext = doc.lines, Extents(doc.lines)
     last = len(lines) - 1
     chain = [Span.of(0, 0, last, len(lines[last]))]
-    node = doc.root
+    node = doc.root if doc.root is not None and ext.of(doc.root).contains(pos) else None
     while node is not None:
         chain.append(ext.of(node))
         node = _descend(node, pos, ext, lines, chain)

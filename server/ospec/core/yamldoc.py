@@ -24,6 +24,9 @@ from .codes import Code
 from .model import Finding, Pos, Severity, Span
 
 MAX_DEPTH = 200
+# Bounds on what we compose at all, so any input finishes in seconds with bounded memory.
+MAX_CHARS = 8_000_000
+MAX_ENTRIES = 200_000
 # Nodes that may be re-visited through aliases before we call it an alias bomb.
 MAX_ALIAS_EXPANSION = 100_000
 
@@ -156,6 +159,10 @@ def parse(text: str) -> ParsedDocument:
     """Parse text; never raises for any input."""
     lines = split_lines(text)
     doc = ParsedDocument(text=text, lines=lines, root=None, data=None, syntax=[])
+    too_large = _size_problem(text)
+    if too_large:
+        doc.syntax.append(_finding(Code.TOO_LARGE, too_large, doc.line_span(0)))
+        return doc
     composed = _compose(text, doc)
     if composed is None:
         if not doc.syntax:
@@ -185,6 +192,22 @@ def parse(text: str) -> ParsedDocument:
             )
         )
     return doc
+
+
+def _size_problem(text: str) -> str | None:
+    if len(text) > MAX_CHARS:
+        return (
+            f"the document has {len(text):,} characters; ospec analyses at most "
+            f"{MAX_CHARS:,} (split the spec or trim embedded content)"
+        )
+    # Keys and flow items are what cost time and memory; a cheap upper bound of their count.
+    entries = text.count(":") + text.count(",")
+    if entries > MAX_ENTRIES:
+        return (
+            f"the document has about {entries:,} keys and list items; ospec analyses at most "
+            f"{MAX_ENTRIES:,}"
+        )
+    return None
 
 
 def _compose(text: str, doc: ParsedDocument) -> RNode | None:
