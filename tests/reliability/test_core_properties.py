@@ -4,8 +4,6 @@ work at any position of any such text."""
 
 from __future__ import annotations
 
-
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,9 +17,39 @@ from ospec.core.yamldoc import split_lines
 from ..conftest import EXAMPLES
 
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.ospec.yaml"))]
-YAML_BITS = ["- ", ": ", "{", "}", "[", "]", "'", '"', "#", "&a ", "*a", "<<: ", "|\n", ">-\n",
-             "\t", "\n", "  ", "---\n", "...\n", "!!str ", "? ", "%YAML 1.2\n", "😀", "\x00", "\ud800",
-             "{{secrets.", "}}", "${", "\r\n", "\u2028", "\x85"]
+YAML_BITS = [
+    "- ",
+    ": ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "'",
+    '"',
+    "#",
+    "&a ",
+    "*a",
+    "<<: ",
+    "|\n",
+    ">-\n",
+    "\t",
+    "\n",
+    "  ",
+    "---\n",
+    "...\n",
+    "!!str ",
+    "? ",
+    "%YAML 1.2\n",
+    "😀",
+    "\x00",
+    "\ud800",
+    "{{secrets.",
+    "}}",
+    "${",
+    "\r\n",
+    "\u2028",
+    "\x85",
+]
 CASES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -37,7 +65,9 @@ def mutated_specs(draw: st.DrawFn) -> str:
     lines = draw(st.sampled_from(SEEDS)).split("\n")
     for _ in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, len(lines) - 1))
-        op = draw(st.sampled_from(["delete", "duplicate", "reindent", "insert", "truncate", "swap"]))
+        op = draw(
+            st.sampled_from(["delete", "duplicate", "reindent", "insert", "truncate", "swap"])
+        )
         if op == "delete" and len(lines) > 1:
             del lines[i]
         elif op == "duplicate":
@@ -57,7 +87,9 @@ def mutated_specs(draw: st.DrawFn) -> str:
 
 texts = st.one_of(
     st.text(max_size=300),
-    st.lists(st.sampled_from(YAML_BITS + ["id", "tasks", "name", "x", "1", "true"]), max_size=60).map("".join),
+    st.lists(
+        st.sampled_from([*YAML_BITS, "id", "tasks", "name", "x", "1", "true"]), max_size=60
+    ).map("".join),
     mutated_specs(),
 )
 
@@ -80,8 +112,16 @@ def check_everything(text: str) -> None:
     for line in range(0, len(lines), step):
         for col in {0, len(lines[line]) // 2, len(lines[line])}:
             pos = Pos(line, col)
-            for item in complete(lines, pos, schema, Env(tree=first.doc if first.doc.usable else None,
-                                                         filename="demo.ospec.yaml", snippets=True)):
+            for item in complete(
+                lines,
+                pos,
+                schema,
+                Env(
+                    tree=first.doc if first.doc.usable else None,
+                    filename="demo.ospec.yaml",
+                    snippets=True,
+                ),
+            ):
                 assert inside(item.replace, lines)
             if first.doc.usable:
                 info = hover_at(first.doc, pos, schema)

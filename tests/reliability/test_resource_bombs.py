@@ -44,7 +44,9 @@ def test_ten_thousand_levels_of_nesting() -> None:
 
 
 def test_five_megabyte_single_line_is_analysed() -> None:
-    text = MINIMAL.replace("description: A small service used by the tests.", "description: " + "x" * 5_000_000)
+    text = MINIMAL.replace(
+        "description: A small service used by the tests.", "description: " + "x" * 5_000_000
+    )
     assert codes(text) == ["OSPEC-S007"]
 
 
@@ -58,8 +60,13 @@ def test_fifty_megabyte_file_is_refused_by_the_cli(tmp_path: Path) -> None:
         out.write("description: ")
         for _ in range(50):
             out.write("y" * 1_000_000)
-    proc = subprocess.run([sys.executable, "-m", "ospec", "check", str(big)], capture_output=True,
-                          text=True, timeout=120, env=dict(os.environ))
+    proc = subprocess.run(
+        [sys.executable, "-m", "ospec", "check", str(big)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+    )
     assert proc.returncode == 1
     assert "OSPEC-Y012" in proc.stdout and "at most 8,000,000" in proc.stdout
 
@@ -68,6 +75,10 @@ def test_nul_bytes_and_invalid_utf8(tmp_path: Path) -> None:
     assert codes("id: a\x00b\n") == ["OSPEC-Y001"]
     bad = tmp_path / "bad.ospec.yaml"
     bad.write_bytes(b"id: \xc3\x28\n")
-    proc = subprocess.run([sys.executable, "-m", "ospec", "check", str(bad)], capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ospec", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "not UTF-8" in proc.stderr

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lsprotocol import types
 
 from . import editing
 from .server import OspecServer
+
+DOCUMENT_TEXT = "ospec/documentText"
 
 
 def register(server: OspecServer) -> None:
@@ -102,3 +106,10 @@ def register(server: OspecServer) -> None:
     from . import navigation
 
     navigation.register(server)
+
+    @server.feature(DOCUMENT_TEXT)
+    def document_text(ls: OspecServer, params: Any) -> str | None:
+        """The server's copy of an open document, {"uri": ...} (for diagnosing text sync)."""
+        uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
+        doc = ls.documents.get(uri) if isinstance(uri, str) else None
+        return doc.text if doc else None
