@@ -86,9 +86,10 @@ def tasks_of(doc: ParsedDocument) -> list[Task]:
 def unknown_dependency(ctx: RuleContext) -> Iterator[Finding]:
     tasks = tasks_of(ctx.doc)
     ids = [t.id for t in tasks]
+    known = set(ids)
     for task in tasks:
         for dep, node in task.dependencies:
-            if dep not in ids:
+            if dep not in known:
                 yield _f(
                     Code.UNKNOWN_DEPENDENCY,
                     f"task '{task.id}' depends on unknown task '{dep}'{did_you_mean(dep, ids)}",

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 THREAD_THRESHOLD_CHARS = 64_000
 # No debounce while analysis is cheap; past this cost, wait a fraction of it for more typing.
 DEBOUNCE_FREE_SECONDS = 0.05
-MAX_DEBOUNCE_SECONDS = 0.3
+MAX_DEBOUNCE_SECONDS = 0.15
 
 
 class OspecProtocol(LanguageServerProtocol):
@@ -130,7 +130,7 @@ class OspecServer(LanguageServer):
         if (old := self._pending.pop(doc.uri, None)) is not None:
             old.cancel()
         cost = self._cost.get(doc.uri, 0.0)
-        delay = 0.0 if cost < DEBOUNCE_FREE_SECONDS else min(MAX_DEBOUNCE_SECONDS, cost / 2)
+        delay = 0.0 if cost < DEBOUNCE_FREE_SECONDS else min(MAX_DEBOUNCE_SECONDS, cost / 4)
         task = self.spawn(self._publish_later(doc.uri, doc.version, delay))
         self._pending[doc.uri] = task
 
