@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__, check
+from . import __version__, check, platform_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -13,6 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ospec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     check.add_parser(sub)
+    platform_cli.add_parsers(sub)
     lsp = sub.add_parser(
         "lsp", help="run the language server (stdio; same as ospec-lsp)", add_help=False
     )
@@ -24,15 +25,6 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("rest", nargs=argparse.REMAINDER)
     sandbox.set_defaults(run=_sandbox)
     return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if not getattr(args, "run", None):
-        parser.print_help(sys.stderr)
-        return 2
-    return int(args.run(args) or 0)
 
 
 def _lsp(args: argparse.Namespace) -> int:
@@ -50,3 +42,19 @@ def _sandbox(args: argparse.Namespace) -> int:
         )
         return 2
     return sandbox_main(args.rest)
+
+
+# These hand all their arguments to their own parsers (editors add e.g. `--stdio`).
+PASSTHROUGH = {"lsp": _lsp, "sandbox": _sandbox}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in PASSTHROUGH:
+        return int(PASSTHROUGH[argv[0]](argparse.Namespace(rest=argv[1:])) or 0)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    return int(args.run(args) or 0)

@@ -25,7 +25,9 @@ def apply(text: str, edits: list[Edit]) -> str:
     return text
 
 
-def fix(text: str, code: str, title_part: str = "", filename: str | None = None) -> tuple[str, list[str]]:
+def fix(
+    text: str, code: str, title_part: str = "", filename: str | None = None
+) -> tuple[str, list[str]]:
     """Apply the first fix for the first `code` finding; return the new text and its codes."""
     a = analyzer()
     analysis = a.analyze(text, filename=filename)
@@ -52,7 +54,9 @@ def test_unknown_key_is_renamed_to_the_nearest_key() -> None:
 
 
 def test_unknown_key_can_be_removed_with_its_value() -> None:
-    new, codes = fix(MINIMAL + "extra:\n  nested: 1\n  more: 2\nsecrets: {}\n", "OSPEC-S002", "Remove")
+    new, codes = fix(
+        MINIMAL + "extra:\n  nested: 1\n  more: 2\nsecrets: {}\n", "OSPEC-S002", "Remove"
+    )
     assert "extra" not in new and "secrets: {}" in new and codes == []
 
 
@@ -84,7 +88,9 @@ def test_id_is_set_to_the_file_name() -> None:
 
 
 def test_undeclared_secret_is_added_to_secrets_required() -> None:
-    text = MINIMAL + 'secrets:\n  required:\n    - DB_URL\nprompts:\n  p: "{{secrets.API_KEY}}.md"\n'
+    text = (
+        MINIMAL + 'secrets:\n  required:\n    - DB_URL\nprompts:\n  p: "{{secrets.API_KEY}}.md"\n'
+    )
     new, codes = fix(text, "OSPEC-R008")
     assert "    - DB_URL\n    - API_KEY\n" in new and codes == []
 
@@ -95,7 +101,10 @@ def test_undeclared_secret_creates_the_secrets_section() -> None:
 
 
 def test_unknown_dependency_is_replaced() -> None:
-    text = MINIMAL + "tasks:\n  - id: setup\n    title: Setup\n  - id: api\n    title: API work\n    dependencies: [setpu]\n"
+    text = (
+        MINIMAL
+        + "tasks:\n  - id: setup\n    title: Setup\n  - id: api\n    title: API work\n    dependencies: [setpu]\n"
+    )
     new, codes = fix(text, "OSPEC-R001")
     assert "[setup]" in new and codes == []
 
@@ -108,7 +117,9 @@ def test_every_finding_can_be_suppressed_on_its_line() -> None:
 
 def test_missing_prompt_file_offers_to_create_it() -> None:
     a = analyzer()
-    analysis = a.analyze(MINIMAL + "prompts:\n  planner: prompts/planner.md\n", file_exists=lambda p: False)
+    analysis = a.analyze(
+        MINIMAL + "prompts:\n  planner: prompts/planner.md\n", file_exists=lambda p: False
+    )
     [finding] = analysis.findings
     [create, _] = fixes_for(analysis.doc, finding, a.schemas["default"], None)
     assert (create.create_file, create.file_text) == ("prompts/planner.md", "# Planner\n\n")

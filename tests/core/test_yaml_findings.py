@@ -69,3 +69,11 @@ def test_control_characters_are_reported_where_they_are() -> None:
 
 def test_unknown_tag_is_a_warning_and_the_value_is_text() -> None:
     assert codes(MINIMAL.replace("name: Demo service", "name: !Ref Demo service")) == ["OSPEC-Y010"]
+
+
+def test_line_breaks_only_yaml_counts_do_not_shift_positions() -> None:
+    # U+2028 ends a line for YAML but not for LSP clients, which count \n, \r\n and \r only.
+    [f] = findings('name: "a\u2028b"\nid: [unclosed\n')
+    assert "(started on line 2)" in f.message
+    [key] = findings(MINIMAL.replace("Demo service", '"Demo\u2028service"') + "colour: red\n")
+    assert (key.code, where(key)) == ("OSPEC-S002", (8, 0, 8, 6))

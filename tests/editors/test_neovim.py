@@ -32,11 +32,21 @@ pytestmark = pytest.mark.skipif(NVIM is None, reason="nvim not installed (apt-ge
 
 
 def run_nvim(spec: Path, hover: str, complete: str) -> dict[str, object]:
-    env = dict(os.environ, OSPEC_PLUGIN_DIR=str(ROOT / "editors" / "neovim"),
-               OSPEC_LSP_CMD=json.dumps(SERVER), OSPEC_HOVER=hover, OSPEC_COMPLETE=complete)
+    env = dict(
+        os.environ,
+        OSPEC_PLUGIN_DIR=str(ROOT / "editors" / "neovim"),
+        OSPEC_LSP_CMD=json.dumps(SERVER),
+        OSPEC_HOVER=hover,
+        OSPEC_COMPLETE=complete,
+    )
     proc = subprocess.run(
         [str(NVIM), "--headless", "-u", str(HERE / "nvim_e2e.lua"), str(spec)],
-        capture_output=True, text=True, timeout=90, env=env, stdin=subprocess.DEVNULL, cwd=spec.parent,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        cwd=spec.parent,
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -100,7 +100,9 @@ def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
             return len(text)
         return starts[p.line] + min(p.character, len(lines[p.line]))
 
-    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+    for edit in sorted(
+        edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+    ):
         text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text
 

@@ -30,11 +30,15 @@ tasks:
 """
 
 
-async def complete(client: LanguageClient, text_with_cursor: str, name: str = "shop.ospec.yaml") -> tuple[str, list[types.CompletionItem]]:
+async def complete(
+    client: LanguageClient, text_with_cursor: str, name: str = "shop.ospec.yaml"
+) -> tuple[str, list[types.CompletionItem]]:
     text, position = cursor_position(text_with_cursor)
     uri = open_doc(client, text, name)
     result = await client.text_document_completion_async(
-        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=position
+        )
     )
     assert isinstance(result, types.CompletionList)
     return text, list(result.items)
@@ -55,7 +59,11 @@ def plain(text: str) -> str:
 async def test_empty_document_offers_a_whole_valid_spec(client: LanguageClient) -> None:
     text, [item] = await complete(client, "‸", "billing-api.ospec.yaml")
     assert item.label == "OSpec skeleton"
-    expected = types.InsertTextFormat.Snippet if snippet_support(client) else types.InsertTextFormat.PlainText
+    expected = (
+        types.InsertTextFormat.Snippet
+        if snippet_support(client)
+        else types.InsertTextFormat.PlainText
+    )
     assert item.insert_text_format == expected
     inserted = apply_edits(text, [item.text_edit])  # type: ignore[list-item]
     uri = open_doc(client, plain(inserted), "billing-api.ospec.yaml")
@@ -84,7 +92,9 @@ async def test_enum_values_come_with_their_glosses(client: LanguageClient) -> No
     api = next(i for i in items if i.label == "api")
     assert api.kind == types.CompletionItemKind.EnumMember
     assert api.documentation and "HTTP service" in api.documentation.value  # type: ignore[union-attr]
-    assert api.text_edit.range == types.Range(start=types.Position(4, 14), end=types.Position(4, 16))  # type: ignore[union-attr]
+    assert api.text_edit.range == types.Range(
+        start=types.Position(4, 14), end=types.Position(4, 16)
+    )  # type: ignore[union-attr]
 
 
 async def test_dependencies_offer_other_unlisted_task_ids(client: LanguageClient) -> None:
@@ -94,7 +104,10 @@ async def test_dependencies_offer_other_unlisted_task_ids(client: LanguageClient
 
 
 async def test_secret_names_after_secrets_dot(client: LanguageClient) -> None:
-    text = SPEC.replace("    dependencies: [catalogue, ‸]\n", "") + 'secrets:\n  required: [STRIPE_KEY, DB_URL]\nprompts:\n  p: "{{secrets.‸}}"\n'
+    text = (
+        SPEC.replace("    dependencies: [catalogue, ‸]\n", "")
+        + 'secrets:\n  required: [STRIPE_KEY, DB_URL]\nprompts:\n  p: "{{secrets.‸}}"\n'
+    )
     _, items = await complete(client, text)
     assert sorted(i.label for i in items) == ["DB_URL", "STRIPE_KEY"]
 
@@ -116,7 +129,9 @@ async def test_hover_on_a_key_describes_it(client: LanguageClient) -> None:
 
 
 async def test_hover_on_an_enum_value_gives_its_gloss(client: LanguageClient) -> None:
-    result = await hover(client, SPEC.replace("outcome_type: web-app", "outcome_type: web-‸app").replace("‸]", "]"))
+    result = await hover(
+        client, SPEC.replace("outcome_type: web-app", "outcome_type: web-‸app").replace("‸]", "]")
+    )
     assert result is not None and "web-app" in result.contents.value  # type: ignore[union-attr]
 
 
@@ -130,10 +145,16 @@ async def test_hover_uses_markdown_only_when_the_client_does(client: LanguageCli
     result = await hover(client, SPEC.replace("outcome_type:", "outc‸ome_type:").replace("‸]", "]"))
     formats = client.capabilities.text_document.hover.content_format  # type: ignore[union-attr]
     assert result is not None
-    assert result.contents.kind == (types.MarkupKind.Markdown if types.MarkupKind.Markdown in formats else types.MarkupKind.PlainText)  # type: ignore[union-attr]
+    assert result.contents.kind == (
+        types.MarkupKind.Markdown
+        if types.MarkupKind.Markdown in formats
+        else types.MarkupKind.PlainText
+    )  # type: ignore[union-attr]
 
 
-async def quick_fix(client: LanguageClient, text: str, code: str) -> tuple[str, list[types.CodeAction]]:
+async def quick_fix(
+    client: LanguageClient, text: str, code: str
+) -> tuple[str, list[types.CodeAction]]:
     uri = open_doc(client, text, "shop.ospec.yaml")
     found = await diagnostics(client, uri)
     diag = next(d for d in found if d.code == code)
@@ -144,11 +165,17 @@ async def quick_fix(client: LanguageClient, text: str, code: str) -> tuple[str, 
             context=types.CodeActionContext(diagnostics=[diag]),
         )
     )
-    return uri, [a for a in actions or [] if isinstance(a, types.CodeAction) and a.diagnostics and a.diagnostics[0].code == code]
+    return uri, [
+        a
+        for a in actions or []
+        if isinstance(a, types.CodeAction) and a.diagnostics and a.diagnostics[0].code == code
+    ]
 
 
 async def test_preferred_quick_fix_removes_its_diagnostic(client: LanguageClient) -> None:
-    text = SPEC.replace("[catalogue, ‸]", "[catalogue]").replace("outcome_type: web-app", "outcome_type: web-ap")
+    text = SPEC.replace("[catalogue, ‸]", "[catalogue]").replace(
+        "outcome_type: web-app", "outcome_type: web-ap"
+    )
     uri, actions = await quick_fix(client, text, "OSPEC-S004")
     [preferred] = [a for a in actions if a.is_preferred]
     assert preferred.title == "Change to 'web-app'"
@@ -165,12 +192,20 @@ async def test_every_diagnostic_can_be_suppressed(client: LanguageClient) -> Non
     assert await diagnostics(client, open_doc(client, fixed, "shop.ospec.yaml")) == []
 
 
-async def test_missing_prompt_file_is_created_where_the_client_allows(client: LanguageClient) -> None:
-    text = SPEC.replace("[catalogue, ‸]", "[catalogue]") + "prompts:\n  planner: prompts/planner.md\n"
-    uri, actions = await quick_fix(client, text, "OSPEC-R006")
+async def test_missing_prompt_file_is_created_where_the_client_allows(
+    client: LanguageClient,
+) -> None:
+    text = (
+        SPEC.replace("[catalogue, ‸]", "[catalogue]") + "prompts:\n  planner: prompts/planner.md\n"
+    )
+    _uri, actions = await quick_fix(client, text, "OSPEC-R006")
     create = [a for a in actions if a.title.startswith("Create")]
     edit_caps = client.capabilities.workspace.workspace_edit  # type: ignore[union-attr]
-    if edit_caps and edit_caps.document_changes and types.ResourceOperationKind.Create in (edit_caps.resource_operations or []):
+    if (
+        edit_caps
+        and edit_caps.document_changes
+        and types.ResourceOperationKind.Create in (edit_caps.resource_operations or [])
+    ):
         [action] = create
         change = action.edit.document_changes[0]  # type: ignore[index, union-attr]
         assert isinstance(change, types.CreateFile)

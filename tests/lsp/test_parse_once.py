@@ -39,7 +39,11 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 async def test_completion_and_hover_reuse_the_parse_of_the_version(parses: list[str]) -> None:
     ls = create_server()
     ls.start_session(types.InitializeParams(capabilities=client_capabilities("visual_studio_code")))
-    doc = ls.documents.open(types.TextDocumentItem(uri="file:///tmp/shop.ospec.yaml", language_id="yaml", version=1, text=SPEC))
+    doc = ls.documents.open(
+        types.TextDocumentItem(
+            uri="file:///tmp/shop.ospec.yaml", language_id="yaml", version=1, text=SPEC
+        )
+    )
     for line in range(8):
         await editing.completion_items(ls, doc, types.Position(line, 3))
         await editing.hover(ls, doc, types.Position(line, 1))
@@ -49,13 +53,17 @@ async def test_completion_and_hover_reuse_the_parse_of_the_version(parses: list[
 async def test_an_edit_means_exactly_one_new_parse(parses: list[str]) -> None:
     ls = create_server()
     ls.start_session(types.InitializeParams(capabilities=client_capabilities("visual_studio_code")))
-    item = types.TextDocumentItem(uri="file:///tmp/shop.ospec.yaml", language_id="yaml", version=1, text=SPEC)
+    item = types.TextDocumentItem(
+        uri="file:///tmp/shop.ospec.yaml", language_id="yaml", version=1, text=SPEC
+    )
     doc = ls.documents.open(item)
     await editing.hover(ls, doc, types.Position(0, 1))
     ls.documents.change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=item.uri, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=SPEC.replace("Shop", "Store"))],
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(text=SPEC.replace("Shop", "Store"))
+            ],
         ),
         ls.units,
     )

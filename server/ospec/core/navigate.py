@@ -15,7 +15,7 @@ from .model import Pos, Span
 from .outline import Extents, text_span
 from .placeholders import SECRET_REF, has_placeholder
 from .rules import tasks_of
-from .yamldoc import Mapping, ParsedDocument, Scalar, Sequence
+from .yamldoc import Mapping, Node, ParsedDocument, Scalar, Sequence
 
 TASK = "task"
 SECRET = "secret"
@@ -133,11 +133,24 @@ def index(doc: ParsedDocument) -> Index:
             for node in items
             if isinstance(node, Scalar) and isinstance(node.value, str)
         )
-    for _, node in doc.scalars():
+    for node in _values(doc):
         if isinstance(node.value, str) and "secrets" in node.value:
             found.extend(_placeholders(doc, node))
     unique = {(o.span, o.kind): o for o in found}  # aliases repeat their anchor's nodes
     return Index(sorted(unique.values(), key=lambda o: (o.hit.start, o.span.start)))
+
+
+def _values(doc: ParsedDocument) -> Iterator[Scalar]:
+    """Every value scalar (not keys), without building data paths: cheap on big documents."""
+    stack: list[Node] = [doc.root] if doc.root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Scalar):
+            yield node
+        elif isinstance(node, Mapping):
+            stack.extend(p.value for p in node.pairs)
+        elif isinstance(node, Sequence):
+            stack.extend(node.items)
 
 
 def _mention(

@@ -59,17 +59,25 @@ class Fold:
 
 
 class Extents:
-    """Where nodes really end (memoised per node for one walk over one document)."""
+    """Where nodes really end (memoised per node for one walk over one document).
+
+    A block collection ends where its last child ends, found by walking down last children
+    (no recursion, and only along one path when a single range is wanted).
+    """
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self._ends: dict[int, Pos] = {}
 
     def end(self, node: Node) -> Pos:
-        found = self._ends.get(id(node))
-        if found is None:
-            found = self._ends[id(node)] = self._end(node)
-        return found
+        path: list[Node] = []
+        current: Node | None = node
+        while current is not None and id(current) not in self._ends:
+            path.append(current)
+            current = _last_child(current)
+        for pending in reversed(path):
+            self._ends[id(pending)] = self._end(pending)
+        return self._ends[id(node)]
 
     def of(self, node: Node) -> Span:
         return Span(node.span.start, self.end(node))
@@ -79,14 +87,17 @@ class Extents:
         return Span(pair.key.span.start, max(pair.key.span.end, self.end(pair.value)))
 
     def _end(self, node: Node) -> Pos:
-        if isinstance(node, Scalar) and node.style in ("|", ">"):
-            return self._block_end(node)
-        children: list[Pos] = []
-        if isinstance(node, Mapping) and not node.flow:
-            children = [self.pair(p).end for p in node.pairs]
-        elif isinstance(node, Sequence) and not node.flow:
-            children = [self.end(item) for item in node.items]
-        return max([node.span.start, *children]) if children else node.span.end
+        """node's end, once its last child's end is known."""
+        if isinstance(node, Scalar):
+            return self._block_end(node) if node.style in ("|", ">") else node.span.end
+        last = _last_child(node)
+        if last is None:
+            return node.span.end
+        end = self._ends[id(last)]
+        if isinstance(node, Mapping):
+            return max(end, node.pairs[-1].key.span.end)
+        # An alias item repeats its anchor's node, which lies before this list.
+        return end if end > node.span.start else node.span.end
 
     def _block_end(self, node: Scalar) -> Pos:
         """A block scalar's end mark is past its line break (and any kept blank lines)."""
@@ -98,6 +109,15 @@ class Extents:
                 return Pos(line, len(text.rstrip()))
         header = self.lines[start.line] if start.line < len(self.lines) else ""
         return Pos(start.line, max(start.col + 1, len(header.split(" #")[0].rstrip())))
+
+
+def _last_child(node: Node) -> Node | None:
+    """The node a block collection ends with; flow collections end at their bracket."""
+    if isinstance(node, Mapping) and not node.flow and node.pairs:
+        return node.pairs[-1].value
+    if isinstance(node, Sequence) and not node.flow and node.items:
+        return node.items[-1]
+    return None
 
 
 def text_span(node: Scalar, lines: list[str]) -> Span | None:

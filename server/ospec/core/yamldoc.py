@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,6 +140,28 @@ def split_lines(text: str) -> list[str]:
     return re.split(r"\r\n|\r|\n", text)
 
 
+# YAML also breaks lines at NEL, LS and PS; LSP and our `lines` do not.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+class _Marks:
+    """ruamel marks to positions in `lines`: by line/column, or by character index when the
+    text holds line breaks that only YAML counts."""
+
+    def __init__(self, text: str, lines: list[str]) -> None:
+        self.starts: list[int] | None = None
+        if _YAML_ONLY_BREAKS.search(text):
+            self.starts = [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+            self.starts.insert(0, 0)
+        self.lines = lines
+
+    def pos(self, mark: Any) -> Pos:
+        if self.starts is None:
+            return Pos(mark.line, mark.column)
+        line = bisect_right(self.starts, mark.index) - 1
+        return _clamp(Pos(line, mark.index - self.starts[line]), self.lines)
+
+
 _LOCAL = threading.local()
 
 
@@ -163,7 +186,8 @@ def parse(text: str) -> ParsedDocument:
     if too_large:
         doc.syntax.append(_finding(Code.TOO_LARGE, too_large, doc.line_span(0)))
         return doc
-    composed = _compose(text, doc)
+    marks = _Marks(text, lines)
+    composed = _compose(text, doc, marks)
     if composed is None:
         if not doc.syntax:
             doc.syntax.append(
@@ -175,7 +199,7 @@ def parse(text: str) -> ParsedDocument:
                 )
             )
         return doc
-    converter = _Converter(doc)
+    converter = _Converter(doc, marks)
     try:
         doc.root, doc.data = converter.convert(composed, 0)
     except _Refused as refused:
@@ -210,14 +234,14 @@ def _size_problem(text: str) -> str | None:
     return None
 
 
-def _compose(text: str, doc: ParsedDocument) -> RNode | None:
+def _compose(text: str, doc: ParsedDocument, marks: _Marks) -> RNode | None:
     first: RNode | None = None
     try:
         for i, node in enumerate(_yaml().compose_all(text)):
             if i == 0:
                 first = node
                 continue
-            start = _pos(node.start_mark) if node is not None else Pos(len(doc.lines) - 1, 0)
+            start = marks.pos(node.start_mark) if node is not None else Pos(len(doc.lines) - 1, 0)
             doc.syntax.append(
                 _finding(
                     Code.MULTIPLE_DOCUMENTS,
@@ -227,7 +251,7 @@ def _compose(text: str, doc: ParsedDocument) -> RNode | None:
             )
             break
     except MarkedYAMLError as err:
-        doc.syntax.append(_syntax_finding(err, doc.lines))
+        doc.syntax.append(_syntax_finding(err, doc.lines, marks))
     except ReaderError as err:
         char = (
             err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or " ")
@@ -245,9 +269,9 @@ def _compose(text: str, doc: ParsedDocument) -> RNode | None:
     return first
 
 
-def _syntax_finding(err: MarkedYAMLError, lines: list[str]) -> Finding:
+def _syntax_finding(err: MarkedYAMLError, lines: list[str], marks: _Marks) -> Finding:
     mark = err.problem_mark or err.context_mark
-    pos = _clamp(_pos(mark) if mark else Pos(0, 0), lines)
+    pos = _clamp(marks.pos(mark) if mark else Pos(0, 0), lines)
     problem = (err.problem or "invalid YAML").strip()
     line = lines[pos.line] if lines else ""
     if "'\\t'" in problem or (pos.col < len(line) and line[pos.col] == "\t"):
@@ -258,8 +282,10 @@ def _syntax_finding(err: MarkedYAMLError, lines: list[str]) -> Finding:
             Span.of(pos.line, col, pos.line, col + 1),
         )
     context = f" {err.context.strip()}" if err.context else ""
-    if err.context_mark and err.problem_mark and err.context_mark.line != err.problem_mark.line:
-        context += f" (started on line {err.context_mark.line + 1})"
+    if err.context_mark and err.problem_mark:
+        started = marks.pos(err.context_mark).line
+        if started != marks.pos(err.problem_mark).line:
+            context += f" (started on line {started + 1})"
     message = f"YAML syntax error: {problem}{context}"
     end = Pos(pos.line, min(len(line), pos.col + 1)) if pos.col < len(line) else pos
     return _finding(Code.SYNTAX, message, Span(pos, end))
@@ -277,8 +303,9 @@ class _Refused(Exception):
 class _Converter:
     """Turn ruamel nodes into our nodes and plain data, resolving aliases and merge keys."""
 
-    def __init__(self, doc: ParsedDocument) -> None:
+    def __init__(self, doc: ParsedDocument, marks: _Marks) -> None:
         self.doc = doc
+        self.marks = marks
         self.seen: set[int] = set()
         self.revisits = 0
 
@@ -310,7 +337,7 @@ class _Converter:
         raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
 
     def _span(self, node: RNode) -> Span:
-        return Span(_pos(node.start_mark), _pos(node.end_mark))
+        return Span(self.marks.pos(node.start_mark), self.marks.pos(node.end_mark))
 
     def _scalar(self, node: RScalar) -> tuple[Node, Any]:
         tag = node.tag
@@ -416,10 +443,6 @@ def _number(text: str, tag: str) -> Any:
         return _SPECIAL_FLOATS.get(raw.lower()) or float(raw)
     except ValueError:
         return text
-
-
-def _pos(mark: Any) -> Pos:
-    return Pos(mark.line, mark.column)
 
 
 def _offset_to_pos(text: str, offset: int) -> Pos:

@@ -6,7 +6,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from . import editing
+from . import editing, navigation
 from .server import OspecServer
 
 DOCUMENT_TEXT = "ospec/documentText"
@@ -101,9 +101,6 @@ def register(server: OspecServer) -> None:
     ) -> list[types.CodeAction] | None:
         doc = ls.documents.get(params.text_document.uri)
         return await editing.code_actions(ls, doc, params) if doc else None
-
-    # TEMPORARY (navigation): the lead replaces this with the real wiring.
-    from . import navigation
 
     navigation.register(server)
 

@@ -1,0 +1,1 @@
+"""Local sandbox server implementing the OSpec platform API (edge: HTTP, SQLite, webhooks)."""
