@@ -58,11 +58,14 @@ UPSTREAM_SCHEMA_CANDIDATES = (
 YLS_PACKAGE = "yaml-language-server@1"
 
 DEFAULT_SIZES = (50, 500, 5_000, 20_000)
+BUSY_SMALL_LINES = 500  # the other document asked while the largest one is analysed
 SPEC_ID = "atelier-bench"
 SPEC_NAME = f"{SPEC_ID}.ospec.yaml"
 # Files the generated spec references under prompts: and scripts: (created next to each URI).
 SIDE_FILES = ("prompts/implementer.md", "prompts/reviewer.md", "scripts/setup.sh")
 EDIT_MARK = "(rev A)"  # the one task title the change runs edit, flipping A <-> B
+# Where completion (start of the `title` key: key items) and hover (inside it) are asked.
+REQUEST_COLUMNS = {"completion": 4, "hover": 6}
 
 
 class BenchError(Exception):
@@ -270,6 +273,11 @@ class Spec:
     units: int
     edit_line: int  # the line and UTF-16 column of the A in "(rev A)"
     edit_col: int
+
+    @property
+    def title_line(self) -> int:
+        """The `    title: ...` line of the edited task: completion and hover ask there."""
+        return self.edit_line
 
     @property
     def lines(self) -> int:
@@ -656,21 +664,8 @@ class Run:
         return samples[1:]
 
     async def measure_change(self, client: LspClient, spec: Spec, runs: int) -> list[float]:
-        uri = self.folders.uri(f"{client.name}-change-{spec.target}")
-        await self.timed(client, spec, client.expect(uri, 1), client.did_open(uri, spec.text))
-        text, samples = spec.text, []
-        for version in range(2, runs + 3):
-            old, new = ("A", "B") if version % 2 == 0 else ("B", "A")
-            text = text.replace(f"(rev {old})", f"(rev {new})")
-            if client.sync_kind == 1:  # the server wants whole documents
-                change: dict[str, Any] = {"text": text}
-            else:
-                start = {"line": spec.edit_line, "character": spec.edit_col}
-                end = {"line": spec.edit_line, "character": spec.edit_col + 1}
-                change = {"range": {"start": start, "end": end}, "text": new}
-            waiter = client.expect(uri, version)
-            send = client.did_change(uri, version, change)
-            samples.append(await self.timed(client, spec, waiter, send))
+        uri = await self.open_and_wait(client, spec, "change")
+        samples = await self.edit_runs(client, spec, uri, runs + 1)
         if client.versionless and client.publishes.get(uri, 0) > runs + 2:
             self.notes.append(
                 f"{client.name} published {client.publishes[uri]} times for {runs + 2} versions "
@@ -679,6 +674,85 @@ class Run:
             )
         await self.close(client, uri)
         return samples[1:]
+
+    async def open_and_wait(self, client: LspClient, spec: Spec, label: str) -> str:
+        uri = self.folders.uri(f"{client.name}-{label}-{spec.target}")
+        await self.timed(client, spec, client.expect(uri, 1), client.did_open(uri, spec.text))
+        return uri
+
+    async def measure_requests(
+        self, client: LspClient, spec: Spec, runs: int
+    ) -> dict[str, list[float]]:
+        """Completion and hover on the edited task's `title` key, after its diagnostics."""
+        uri = await self.open_and_wait(client, spec, "requests")
+        samples: dict[str, list[float]] = {"completion": [], "hover": []}
+        for _ in range(runs + 1):
+            for name in samples:
+                ms_, result = await self.request_at(client, spec, uri, name)
+                if not result:
+                    raise BenchError(f"{client.name}: empty {name} answer at {spec.lines} lines")
+                samples[name].append(ms_)
+            await asyncio.sleep(self.args.pause)
+        await self.close(client, uri)
+        return {name: s[1:] for name, s in samples.items()}
+
+    async def request_at(
+        self, client: LspClient, spec: Spec, uri: str, name: str
+    ) -> tuple[float, Any]:
+        """One completion (at the start of `title`) or hover (inside `title`): ms and result."""
+        col = REQUEST_COLUMNS[name]
+        params = {
+            "textDocument": {"uri": uri},
+            "position": {"line": spec.title_line, "character": col},
+        }
+        started = time.perf_counter()
+        result = await client.request(f"textDocument/{name}", params, self.timeout(spec))
+        return (time.perf_counter() - started) * 1000, result
+
+    async def measure_memory(self, client: LspClient, spec: Spec, edits: int) -> dict[str, float]:
+        """RSS (MiB) of a server that has just opened the spec and taken `edits` edits."""
+        uri = await self.open_and_wait(client, spec, "memory")
+        await self.edit_runs(client, spec, uri, edits)
+        status = read_status(client)
+        await self.close(client, uri)
+        return status
+
+    async def measure_busy(
+        self, client: LspClient, big: Spec, small: Spec, runs: int
+    ) -> dict[str, list[float]]:
+        """Hover/completion latency on a small spec while the big one is analysed.
+
+        Each run sends an edit to the big spec, then asks hover and completion on the small
+        one back to back until the big spec's diagnostics arrive.
+        """
+        small_uri = await self.open_and_wait(client, small, "busy-small")
+        big_uri = await self.open_and_wait(client, big, "busy-big")
+        out: dict[str, list[float]] = {"busy_completion": [], "busy_hover": []}
+        text = big.text
+        for version in range(2, runs + 2):
+            text, change = flip(big, text, version, client.sync_kind)
+            waiter = client.expect(big_uri, version)
+            await client.did_change(big_uri, version, change)
+            while True:  # at least once, even if the big spec's answer is already back
+                for name in ("completion", "hover"):
+                    ms_, _ = await self.request_at(client, small, small_uri, name)
+                    out[f"busy_{name}"].append(ms_)
+                if waiter.future.done():
+                    break
+            await client.wait(waiter, self.timeout(big))
+            await asyncio.sleep(self.args.pause)
+        await self.close(client, big_uri)
+        await self.close(client, small_uri)
+        return out
+
+    async def edit_runs(self, client: LspClient, spec: Spec, uri: str, edits: int) -> list[float]:
+        text, samples = spec.text, []
+        for version in range(2, edits + 2):
+            text, change = flip(spec, text, version, client.sync_kind)
+            waiter = client.expect(uri, version)
+            send = client.did_change(uri, version, change)
+            samples.append(await self.timed(client, spec, waiter, send))
+        return samples
 
     async def close(self, client: LspClient, uri: str) -> None:
         await client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
@@ -708,6 +782,29 @@ class Run:
 
 
 # -- yaml-language-server ----------------------------------------------------------------------
+
+
+def flip(spec: Spec, text: str, version: int, sync_kind: int) -> tuple[str, dict[str, Any]]:
+    """The edit for `version`: "(rev A)" <-> "(rev B)", as a range edit or the whole text."""
+    old, new = ("A", "B") if version % 2 == 0 else ("B", "A")
+    text = text.replace(f"(rev {old})", f"(rev {new})")
+    if sync_kind == 1:  # the server wants whole documents
+        return text, {"text": text}
+    start = {"line": spec.edit_line, "character": spec.edit_col}
+    end = {"line": spec.edit_line, "character": spec.edit_col + 1}
+    return text, {"range": {"start": start, "end": end}, "text": new}
+
+
+def read_status(client: LspClient) -> dict[str, float]:
+    """Current and peak resident memory of a server process, in MiB (Linux /proc)."""
+    assert client.proc is not None
+    out: dict[str, float] = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{client.proc.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0]) / 1024
+    return out
 
 
 def upstream_schema_path() -> Path:
@@ -768,6 +865,14 @@ ROWS = (
     ("ospec_change", "ospec-lsp  change -> diagnostics"),
     ("yls_open", "yaml-ls    open -> diagnostics"),
     ("yls_change", "yaml-ls    change -> diagnostics"),
+    ("ospec_completion", "ospec-lsp  completion"),
+    ("yls_completion", "yaml-ls    completion"),
+    ("ospec_hover", "ospec-lsp  hover"),
+    ("yls_hover", "yaml-ls    hover"),
+    ("ospec_busy_completion", f"ospec-lsp  completion on {BUSY_SMALL_LINES} meanwhile"),
+    ("yls_busy_completion", f"yaml-ls    completion on {BUSY_SMALL_LINES} meanwhile"),
+    ("ospec_busy_hover", f"ospec-lsp  hover on {BUSY_SMALL_LINES} meanwhile"),
+    ("yls_busy_hover", f"yaml-ls    hover on {BUSY_SMALL_LINES} meanwhile"),
 )
 
 
@@ -806,8 +911,16 @@ def print_size(spec: Spec, runs: int, results: dict[str, list[float]]) -> None:
     )
     if "yls_open" in m:
         print(
-            f"   ospec/YLS: open {ratio(m.get('ospec_open'), m['yls_open'])}, "
-            f"change {ratio(m.get('ospec_change'), m['yls_change'])}"
+            "   ospec/YLS: "
+            + ", ".join(
+                f"{name} {ratio(m.get(f'ospec_{name}'), m.get(f'yls_{name}'))}"
+                for name in ("open", "change", "completion", "hover")
+            )
+        )
+    if "ospec_busy_hover" in results:
+        print(
+            f"   'meanwhile' rows: asked on a {BUSY_SMALL_LINES}-line spec while this one is "
+            "re-analysed after an edit; the max is the longest the event loop was held"
         )
     cost = m["floor_analyze"] / 1000
     if cost >= DEBOUNCE_FREE_SECONDS:
@@ -827,9 +940,16 @@ def print_summary(sizes: list[dict[str, Any]], yls: bool) -> None:
         ("open", "ospec_open"),
         ("change", "ospec_change"),
     ]
+    cols += [("compl", "ospec_completion"), ("hover", "ospec_hover")]
     if yls:
-        cols += [("yls open", "yls_open"), ("yls chg", "yls_change")]
-    heads = [*(c[0] for c in cols), "open/p+v"] + (["open/yls", "chg/yls"] if yls else [])
+        cols += [
+            ("yls open", "yls_open"),
+            ("yls chg", "yls_change"),
+            ("yls compl", "yls_completion"),
+            ("yls hover", "yls_hover"),
+        ]
+    ratios = ["open", "change", "completion", "hover"]
+    heads = [*(c[0] for c in cols), "open/p+v"] + ([f"{r[:5]}/yls" for r in ratios] if yls else [])
     print("\n== summary (medians, ms)")
     print("   " + " ".join(f"{h:>9}" for h in heads))
     for entry in sizes:
@@ -837,8 +957,7 @@ def print_summary(sizes: list[dict[str, Any]], yls: bool) -> None:
         cells = [f"{entry['lines']:,}"] + [ms(m[key]) for _, key in cols[1:]]
         cells.append(ratio(m["ospec_open"], m["floor_parse_validate"]))
         if yls:
-            cells += [ratio(m["ospec_open"], m["yls_open"])]
-            cells += [ratio(m["ospec_change"], m["yls_change"])]
+            cells += [ratio(m[f"ospec_{r}"], m[f"yls_{r}"]) for r in ratios]
         print("   " + " ".join(f"{c:>9}" for c in cells))
 
 
@@ -968,6 +1087,14 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 for client in clients:
                     results[f"{client.name}_open"] = await run.measure_open(client, spec, runs)
                     results[f"{client.name}_change"] = await run.measure_change(client, spec, runs)
+                    for name, samples in (await run.measure_requests(client, spec, runs)).items():
+                        results[f"{client.name}_{name}"] = samples
+                if spec is specs[-1] and args.busy_runs:
+                    small = generate(BUSY_SMALL_LINES)
+                    for client in clients:
+                        busy = await run.measure_busy(client, spec, small, args.busy_runs)
+                        for name, samples in busy.items():
+                            results[f"{client.name}_{name}"] = samples
                 print_size(spec, runs, results)
                 out_sizes.append(
                     {
@@ -979,6 +1106,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                         "results": results,
                     }
                 )
+            memory = await measure_memories(run, specs[-1], clients, args) if args.edits else {}
         except BenchError:
             for client in clients:
                 if tail := client.log_tail():
@@ -994,6 +1122,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                         shutil.copy(client.log_path, args.keep_logs / client.log_path.name)
 
     print_summary(out_sizes, args.yls)
+    if memory:
+        print_memory(specs[-1], args.edits, memory)
     if args.yls:
         print(
             "   (yaml-language-server waits ~200 ms after open and after each edit before it "
@@ -1008,7 +1138,40 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         f"cpus {info['cpu_count']} (usable {info['cpu_usable']}); "
         f"total {info['wall_seconds']} s"
     )
-    return {"machine": info, "sizes": out_sizes, "warnings": run.notes}
+    return {"machine": info, "sizes": out_sizes, "memory_mib": memory, "warnings": run.notes}
+
+
+async def measure_memories(
+    run: Run, spec: Spec, clients: list[LspClient], args: argparse.Namespace
+) -> dict[str, dict[str, float]]:
+    """Each server, freshly started, opens the largest spec and takes `args.edits` edits."""
+    out = {}
+    for template in clients:
+        fresh = LspClient(
+            template.name,
+            template.cmd,
+            template.log_path.with_suffix(".memory.log"),
+            settings=template.settings,
+            init_options=template.init_options,
+        )
+        try:
+            await fresh.start(run.folders.root, args.timeout)
+            await run.sanity(fresh, args.timeout)
+            out[fresh.name] = await run.measure_memory(fresh, spec, args.edits)
+        finally:
+            await fresh.stop()
+    return out
+
+
+def print_memory(spec: Spec, edits: int, memory: dict[str, dict[str, float]]) -> None:
+    print(f"\n== memory after opening the {spec.lines:,}-line spec and {edits} edits (MiB)")
+    for name, status in memory.items():
+        print(
+            f"   {name:6} RSS {status.get('VmRSS', 0):7.0f}   peak RSS {status.get('VmHWM', 0):7.0f}"
+        )
+    if "yls" in memory and memory["yls"].get("VmHWM"):
+        peak = memory["ospec"].get("VmHWM", 0) / memory["yls"]["VmHWM"]
+        print(f"   ospec/YLS peak {peak:.2f}x")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -1033,6 +1196,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--yls", action="store_true", help="also measure yaml-language-server 1.x (needs npm)"
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write all samples here")
+    parser.add_argument(
+        "--edits",
+        type=int,
+        default=50,
+        help="edits of the largest spec before reading each server's memory, in a fresh "
+        "process (default 50; 0 skips the memory run)",
+    )
+    parser.add_argument(
+        "--busy-runs",
+        type=int,
+        default=5,
+        help=f"edits of the largest spec during which hover and completion are asked on a "
+        f"{BUSY_SMALL_LINES}-line spec (default 5; 0 skips)",
+    )
     parser.add_argument(
         "--timeout",
         type=float,

@@ -37,7 +37,6 @@ import {
   ServerState,
   commandErrorMessage,
   deployStateFrom,
-  describeDeployResult,
   serverHasCommand,
   statusView,
 } from './status';
@@ -150,6 +149,9 @@ export class OspecExtension implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: () => serverSettings(ospecConfig()),
       middleware: {
+        // The server's code action and code lens run ospec.deploy through this too.
+        executeCommand: (command, args, next) =>
+          command === SERVER_COMMANDS.deploy ? this.trackDeploy(() => Promise.resolve(next(command, args))) : next(command, args),
         workspace: {
           configuration: (params, token, next) => {
             const settings = serverSettings(ospecConfig());
@@ -309,6 +311,26 @@ export class OspecExtension implements vscode.Disposable {
     return serverHasCommand(this.client?.initializeResult?.capabilities, command);
   }
 
+  /**
+   * Run the server's deploy and keep the status bar in step. Used for our Deploy command and, via
+   * middleware, for the server's own code action and code lens. The server reports progress and
+   * the outcome itself ($/progress, window/showMessage); errors of the request are ours to show.
+   */
+  private async trackDeploy(run: () => Promise<unknown>): Promise<unknown> {
+    this.setDeployState({ phase: 'deploying' });
+    try {
+      const result = await run();
+      this.setDeployState(deployStateFrom(result) ?? { phase: 'succeeded' });
+      this.output.info(redact(`ospec.deploy: ${JSON.stringify(result ?? null)}`, this.token));
+      return result;
+    } catch (err) {
+      const message = redact(commandErrorMessage(err, SERVER_COMMANDS.deploy), this.token);
+      this.setDeployState({ phase: 'failed', message });
+      this.output.error(`ospec.deploy failed: ${message}`);
+      throw Object.assign(new Error(message), { cause: err });
+    }
+  }
+
   async deploy(): Promise<unknown> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== LANGUAGE_ID) {
@@ -328,27 +350,16 @@ export class OspecExtension implements vscode.Disposable {
     }
     const doc = editor.document;
     const fileName = path.basename(doc.uri.fsPath || doc.uri.path);
-    const args = [client.code2ProtocolConverter.asUri(doc.uri), doc.version];
-    this.setDeployState({ phase: 'deploying' });
+    // Unsaved edits are fine: the server deploys the version it has, and refuses a stale one.
+    const params = { command: SERVER_COMMANDS.deploy, arguments: [client.code2ProtocolConverter.asUri(doc.uri), doc.version] };
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `OSpec: deploying ${fileName}`, cancellable: true },
-        (_progress, token) =>
-          client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.deploy, arguments: args }, token),
+      // Window progress only: the server shows its own cancellable progress notification.
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `OSpec: deploying ${fileName}` }, () =>
+        this.trackDeploy(() => client.sendRequest(ExecuteCommandRequest.type, params)),
       );
-      const state = deployStateFrom(result) ?? { phase: 'succeeded' };
-      this.setDeployState(state);
-      const message = describeDeployResult(result, fileName);
-      this.output.info(message);
-      const show = state.phase === 'failed' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
-      const choice = await show(message, ...(state.url ? ['Open'] : []));
-      if (choice === 'Open' && state.url) await vscode.env.openExternal(vscode.Uri.parse(state.url));
-      return result;
     } catch (err) {
-      const message = redact(commandErrorMessage(err, SERVER_COMMANDS.deploy), this.token);
-      this.setDeployState({ phase: 'failed', message });
-      this.output.error(`Deploy of ${fileName} failed: ${message}`);
-      const choice = await vscode.window.showErrorMessage(`OSpec: deploy failed: ${message}`, 'Show Output');
+      const message = err instanceof Error ? err.message : String(err);
+      const choice = await vscode.window.showErrorMessage(`OSpec: deploy of ${fileName} failed: ${message}`, 'Show Output');
       if (choice === 'Show Output') this.output.show(true);
       return undefined;
     }

@@ -11,6 +11,7 @@ export interface DeployState {
   message?: string;
   url?: string;
   at?: string;
+  projectId?: string;
 }
 
 const PHASES: Record<string, DeployPhase> = {
@@ -37,6 +38,12 @@ const PHASES: Record<string, DeployPhase> = {
   'in-progress': 'deploying',
   building: 'deploying',
   started: 'deploying',
+  // the platform's lifecycle phases (see the SDK): still on the way to `deployed`
+  specification: 'deploying',
+  planning: 'deploying',
+  implementation: 'deploying',
+  validation: 'deploying',
+  deployment: 'deploying',
 };
 
 function str(v: unknown): string | undefined {
@@ -66,6 +73,7 @@ export function deployStateFrom(result: unknown): DeployState | undefined {
     message: str(r.message) ?? str(r.detail) ?? str(r.error),
     url: str(r.url) ?? str(r.deploymentUrl) ?? str(r.deployment_url),
     at: str(r.finishedAt) ?? str(r.finished_at) ?? str(r.updatedAt) ?? str(r.updated_at) ?? str(r.at),
+    projectId: str(r.projectId) ?? str(r.project_id) ?? str(r.id),
   };
 }
 
@@ -105,25 +113,14 @@ export function statusView(server: ServerState, deploy: DeployState | undefined,
   if (launch) lines.push(`Command: ${launch}`);
   if (deploy) {
     text += ` · ${DEPLOY_TEXT[deploy.phase]}`;
-    lines.push(`Last deploy: ${deploy.raw ?? deploy.phase}${deploy.at ? ` at ${deploy.at}` : ''}`);
+    const project = deploy.projectId ? ` (${deploy.projectId})` : '';
+    lines.push(`Last deploy: ${deploy.raw ?? deploy.phase}${project}${deploy.at ? ` at ${deploy.at}` : ''}`);
     if (deploy.message) lines.push(deploy.message);
     if (deploy.url) lines.push(deploy.url);
   }
   lines.push('Click for details.');
   const severity = server === 'failed' || server === 'not-found' ? 'error' : deploy?.phase === 'failed' ? 'warning' : 'ok';
   return { text, tooltip: lines.join('\n'), severity };
-}
-
-/** A one-line summary of an `ospec.deploy` result for a notification. */
-export function describeDeployResult(result: unknown, fileName: string): string {
-  const state = deployStateFrom(result);
-  if (state) {
-    const what = state.phase === 'succeeded' ? 'deployed' : state.phase === 'failed' ? 'deploy failed' : `deploy ${state.raw}`;
-    return `OSpec: ${fileName} ${what}${state.message ? `: ${state.message}` : ''}`;
-  }
-  if (typeof result === 'string' && result.trim()) return `OSpec: ${result}`;
-  const message = result && typeof result === 'object' ? str((result as Record<string, unknown>).message) : undefined;
-  return `OSpec: ${fileName} deployed${message ? `: ${message}` : ''}`;
 }
 
 /** Does the server advertise this workspace/executeCommand command? */
@@ -137,7 +134,9 @@ export function serverHasCommand(capabilities: unknown, command: string): boolea
 export function commandErrorMessage(err: unknown, command: string): string {
   const e = err as { code?: number; message?: string } | undefined;
   const message = e?.message ?? String(err);
-  if (e?.code === -32601 || /unknown command|not found|no command|KeyError/i.test(message)) {
+  // pygls answers an unregistered command with -32602 "Command name '…' is not defined".
+  const unknown = /unknown command|command name .* is not defined|no such command/i.test(message);
+  if (e?.code === -32601 || unknown) {
     return `This ospec-lsp has no "${command}" command yet. Upgrade the server (pip install -U ospec) and restart it.`;
   }
   return message;

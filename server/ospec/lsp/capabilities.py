@@ -20,6 +20,10 @@ class ClientFeatures:
     insert_as_is: bool = False
     document_changes: bool = False
     create_files: bool = False
+    # Deploying: disabled code actions, lens refresh, asking the user (window/showMessageRequest).
+    disabled_actions: bool = False
+    code_lens_refresh: bool = False
+    message_requests: bool = False
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities) -> ClientFeatures:
@@ -51,4 +55,7 @@ class ClientFeatures:
             ),
             document_changes=bool(edit and edit.document_changes),
             create_files=types.ResourceOperationKind.Create in resource_ops,
+            disabled_actions=bool(td and td.code_action and td.code_action.disabled_support),
+            code_lens_refresh=bool(ws and ws.code_lens and ws.code_lens.refresh_support),
+            message_requests=bool(win and win.show_message),
         )

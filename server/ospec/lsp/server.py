@@ -64,6 +64,8 @@ class OspecServer(LanguageServer):
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._cost: dict[str, float] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Findings from outside the analysis (the API's, after a deploy), added to each report.
+        self.diagnostic_extras: list[Callable[[OpenDocument], list[types.Diagnostic]]] = []
 
     # -- session -------------------------------------------------------------------------
 
@@ -153,7 +155,8 @@ class OspecServer(LanguageServer):
 
     def diagnostics(self, doc: OpenDocument, analysis: Analysis) -> list[types.Diagnostic]:
         lines = analysis.doc.lines
-        return [diagnostic(f, lines, self.units) for f in analysis.findings]
+        found = [diagnostic(f, lines, self.units) for f in analysis.findings]
+        return found + [d for extra in self.diagnostic_extras for d in extra(doc)]
 
     def clear(self, uri: str) -> None:
         if (old := self._pending.pop(uri, None)) is not None:

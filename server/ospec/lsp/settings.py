@@ -1,7 +1,10 @@
 """Server settings from initializationOptions and workspace/configuration (edge).
 
 The wire format is the `ospec` section, e.g.
-    {"profile": "strict", "rules": {"OSPEC-R004": "off", "OSPEC-S002": "error"}}
+    {"profile": "strict", "rules": {"OSPEC-R004": "off", "OSPEC-S002": "error"},
+     "apiUrl": "http://127.0.0.1:8765", "deploy": {"confirm": true}}
+`apiToken` is accepted too, but the server's OSPEC_API_TOKEN environment variable is safer:
+settings files get shared and committed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ SECTION = "ospec"
 class Settings:
     profile: str = "default"
     rules: dict[str, str] = field(default_factory=dict)
+    # Deploying: None means the SDK's own precedence (environment, config files, default).
+    api_url: str | None = None
+    api_token: str | None = field(default=None, repr=False)
+    deploy_confirm: bool = False
 
     @property
     def options(self) -> Options:
@@ -38,9 +45,27 @@ class Settings:
             if not isinstance(profile, str) or not isinstance(rules, dict):
                 raise ValueError("'profile' must be a string and 'rules' an object")
             settings = cls(
-                profile=profile, rules={str(k).upper(): str(v).lower() for k, v in rules.items()}
+                profile=profile,
+                rules={str(k).upper(): str(v).lower() for k, v in rules.items()},
+                **_deploy_settings(raw),
             )
             settings.options  # noqa: B018 - validates profile, codes and levels
         except ValueError as err:
             return cls(), f"Invalid ospec settings ({err}); using the defaults."
         return settings, None
+
+
+def _deploy_settings(raw: dict[str, Any]) -> dict[str, Any]:
+    """apiUrl, apiToken and deploy.confirm (nested, or dotted as some clients send them)."""
+    deploy = raw.get("deploy")
+    confirm = deploy.get("confirm") if isinstance(deploy, dict) else raw.get("deploy.confirm")
+    url, token = raw.get("apiUrl"), raw.get("apiToken")
+    if not isinstance(url, (str, type(None))) or not isinstance(token, (str, type(None))):
+        raise ValueError("'apiUrl' and 'apiToken' must be strings")  # never echo the value
+    if not isinstance(confirm, (bool, type(None))):
+        raise ValueError("'deploy.confirm' must be true or false")
+    return {
+        "api_url": (url or "").strip() or None,
+        "api_token": (token or "").strip() or None,
+        "deploy_confirm": bool(confirm),
+    }

@@ -179,11 +179,13 @@ class Client(_Base):
     ) -> ProjectPage:
         return self._run(operations.list_projects(status, limit, cursor))
 
-    def iter_projects(self, *, status: str | None = None) -> Iterator[Project]:
+    def iter_projects(
+        self, *, status: str | None = None, page_size: int = 100
+    ) -> Iterator[Project]:
         """Every project, following `next_cursor` page by page."""
         cursor = None
         while True:
-            page = self.list_projects(status=status, limit=100, cursor=cursor)
+            page = self.list_projects(status=status, limit=page_size, cursor=cursor)
             yield from page.projects
             if not page.next_cursor:
                 return
@@ -406,10 +408,12 @@ class AsyncClient(_Base):
     ) -> ProjectPage:
         return await self._run(operations.list_projects(status, limit, cursor))
 
-    async def iter_projects(self, *, status: str | None = None) -> AsyncIterator[Project]:
+    async def iter_projects(
+        self, *, status: str | None = None, page_size: int = 100
+    ) -> AsyncIterator[Project]:
         cursor = None
         while True:
-            page = await self.list_projects(status=status, limit=100, cursor=cursor)
+            page = await self.list_projects(status=status, limit=page_size, cursor=cursor)
             for project in page.projects:
                 yield project
             if not page.next_cursor:

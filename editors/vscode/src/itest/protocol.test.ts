@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import * as rpc from 'vscode-languageserver-protocol/node';
 import { ConfigReader, TOKEN_ENV, configurationFor, serverEnv, serverSettings } from '../config';
 import { describeLaunch, nodeLaunchDeps, resolveServer } from '../launch';
-import { commandErrorMessage, serverHasCommand } from '../status';
+import { commandErrorMessage, deployStateFrom, serverHasCommand } from '../status';
 
 const SPEC = [
   'ospec_version: "1.0.0"',
@@ -41,7 +41,7 @@ function reader(values: Record<string, unknown>): ConfigReader {
   return { get: <T>(k: string, d: T) => (k in values ? (values[k] as T) : d) };
 }
 
-test('real ospec-lsp: initialize, diagnostics (OSPEC-S004), hover, completion, settings, shutdown', async () => {
+test('real ospec-lsp: initialize, diagnostics (OSPEC-S004), hover, completion, settings, deploy command, shutdown', async () => {
   const launch = await resolveServer(
     { path: process.env.OSPEC_LSP_PATH ?? '', python: process.env.OSPEC_PYTHON ?? '', args: [] },
     nodeLaunchDeps(process.cwd(), async () => undefined),
@@ -144,13 +144,32 @@ test('real ospec-lsp: initialize, diagnostics (OSPEC-S004), hover, completion, s
       'the server accepts the settings shape the extension sends (apiUrl, deploy.confirm included)',
     );
 
-    // Deploy: the extension checks the server's advertised commands before calling ospec.deploy.
-    if (!serverHasCommand(init.capabilities, 'ospec.deploy')) {
-      const err = await conn
-        .sendRequest(rpc.ExecuteCommandRequest.type, { command: 'ospec.deploy', arguments: [uri, 1] })
-        .then(() => undefined, (e: unknown) => e);
-      if (err) assert.match(commandErrorMessage(err, 'ospec.deploy'), /ospec.deploy|./);
+    // Deploy exactly as the Deploy command sends it: [uri, version], the token in the environment
+    // and an API URL where nothing listens. A server without the command must be recognised as such
+    // (the extension then tells the user to upgrade); one with it must fail cleanly and stay up.
+    const deploy = await within(
+      conn.sendRequest(rpc.ExecuteCommandRequest.type, { command: 'ospec.deploy', arguments: [uri, 1] }).then(
+        (result) => ({ result, error: undefined as unknown }),
+        (error: unknown) => ({ result: undefined, error }),
+      ),
+      'ospec.deploy',
+    );
+    if (serverHasCommand(init.capabilities, 'ospec.deploy')) {
+      // The outcome may be the response itself or a later window/showMessage.
+      const failedVisibly = () =>
+        deploy.error !== undefined ||
+        deployStateFrom(deploy.result)?.phase === 'failed' ||
+        shown.some((m) => m.type === rpc.MessageType.Error);
+      const deadline = Date.now() + TIMEOUT_MS;
+      while (!failedVisibly() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(failedVisibly(), `a deploy to an API where nothing listens fails visibly: ${JSON.stringify([deploy, shown])}`);
+      assert.equal(JSON.stringify([deploy, shown]).includes('protocol-test-token'), false, 'the token is never echoed');
+    } else {
+      assert.ok(deploy.error, 'an unadvertised command is refused');
+      assert.match(commandErrorMessage(deploy.error, 'ospec.deploy'), /no "ospec.deploy" command yet.*Upgrade the server/);
     }
+    const after = await within(conn.sendRequest(rpc.HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 3 } }), 'hover after deploy');
+    assert.match(JSON.stringify(after?.contents), /Outcome type/, 'the server keeps answering after a deploy attempt');
 
     await within(conn.sendRequest(rpc.ShutdownRequest.type), 'shutdown');
     await conn.sendNotification(rpc.ExitNotification.type);

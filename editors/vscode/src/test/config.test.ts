@@ -12,7 +12,7 @@ import {
   serverEnv,
   serverSettings,
 } from '../config';
-import { commandErrorMessage, deployStateFrom, describeDeployResult, serverHasCommand, statusView } from '../status';
+import { commandErrorMessage, deployStateFrom, serverHasCommand, statusView } from '../status';
 
 function reader(values: Record<string, unknown>): ConfigReader {
   return { get: <T>(k: string, d: T) => (k in values ? (values[k] as T) : d) };
@@ -106,11 +106,18 @@ describe('deploy state and status bar', () => {
       message: undefined,
       url: 'https://x.test/d/1',
       at: undefined,
+      projectId: undefined,
     });
     assert.equal(deployStateFrom({ lastDeploy: { status: 'FAILED', message: 'quota' } })?.phase, 'failed');
     assert.equal(deployStateFrom({ lastDeploy: { status: 'FAILED', message: 'quota' } })?.message, 'quota');
     assert.equal(deployStateFrom({ server: 'ok', deployment: { state: 'in_progress' } })?.phase, 'deploying');
     assert.equal(deployStateFrom({ state: 'weird' })?.phase, 'unknown');
+    // the platform's lifecycle: every phase before `deployed` counts as on the way
+    assert.deepEqual(
+      ['specification', 'implementation', 'deployed', 'failed'].map((status) => deployStateFrom({ project: 'x', status })?.phase),
+      ['deploying', 'deploying', 'succeeded', 'failed'],
+    );
+    assert.equal(deployStateFrom({ lastDeploy: { projectId: 'proj_7', status: 'deployed' } })?.projectId, 'proj_7');
     assert.equal(deployStateFrom({ version: '0.1.0' }), undefined);
     assert.equal(deployStateFrom(null), undefined);
     assert.equal(deployStateFrom('deployed'), undefined);
@@ -126,13 +133,15 @@ describe('deploy state and status bar', () => {
     assert.match(failed.tooltip, /quota exceeded/);
     assert.equal(statusView('not-found', undefined).severity, 'error');
     assert.equal(statusView('running', { phase: 'succeeded' }).text, '$(check) OSpec · $(cloud-upload) deployed');
+    assert.match(statusView('running', { phase: 'succeeded', raw: 'deployed', projectId: 'proj_7' }).tooltip, /Last deploy: deployed \(proj_7\)/);
   });
 
-  test('deploy notifications and command errors', () => {
-    assert.equal(describeDeployResult({ state: 'succeeded', message: 'live' }, 'shop.ospec.yaml'), 'OSpec: shop.ospec.yaml deployed: live');
-    assert.equal(describeDeployResult(null, 'shop.ospec.yaml'), 'OSpec: shop.ospec.yaml deployed');
+  test('a server without the command gets an upgrade hint; other errors pass through', () => {
     assert.match(commandErrorMessage({ code: -32601, message: 'Method not found' }, 'ospec.deploy'), /no "ospec.deploy" command yet/);
+    const pygls = { code: -32602, message: "Invalid Params: Command name 'ospec.deploy' is not defined" };
+    assert.match(commandErrorMessage(pygls, 'ospec.deploy'), /Upgrade the server \(pip install -U ospec\)/);
     assert.equal(commandErrorMessage(new Error('401 Unauthorized'), 'ospec.deploy'), '401 Unauthorized');
+    assert.equal(commandErrorMessage(new Error('project proj_1 not found'), 'ospec.status'), 'project proj_1 not found');
     assert.equal(serverHasCommand({ executeCommandProvider: { commands: ['ospec.deploy'] } }, 'ospec.deploy'), true);
     assert.equal(serverHasCommand({}, 'ospec.deploy'), false);
     assert.equal(serverHasCommand(undefined, 'ospec.status'), false);

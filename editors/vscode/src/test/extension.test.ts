@@ -244,26 +244,55 @@ describe('deploy and status', { skip: skipOnWindows }, () => {
 
   test('Deploy sends workspace/executeCommand ospec.deploy with [uri, version] of the active spec', async () => {
     const c = await start({ executeCommandProvider: { commands: ['ospec.deploy'] } });
-    FakeLanguageClient.onRequest = async () => ({ state: 'succeeded', url: 'https://app.test/d/42', message: 'live' });
+    FakeLanguageClient.onRequest = async () => ({ projectId: 'proj_42', status: 'deployed', url: 'https://app.test/p/proj_42' });
     specEditor(7);
-    world.answer = (m) => (m.items.includes('Open') ? 'Open' : undefined);
-    await world.commands[ext.COMMANDS.deploy]();
+    const result = await world.commands[ext.COMMANDS.deploy]();
     assert.deepEqual(c.requests, [
       { method: 'workspace/executeCommand', params: { command: 'ospec.deploy', arguments: ['file:///work/project/shop.ospec.yaml', 7] } },
     ]);
+    assert.deepEqual(result, { projectId: 'proj_42', status: 'deployed', url: 'https://app.test/p/proj_42' });
     assert.equal(world.statusItem?.text, '$(check) OSpec · $(cloud-upload) deployed');
-    assert.equal(world.messages.at(-1)?.text, 'OSpec: shop.ospec.yaml deployed: live');
-    assert.deepEqual(world.opened, ['https://app.test/d/42']);
+    assert.match(world.statusItem!.tooltip, /Last deploy: deployed \(proj_42\)/);
+    // the server reports progress and the outcome itself; the extension adds no second notification
+    assert.deepEqual(world.messages, []);
+  });
+
+  test('while the deploy runs the status bar says deploying', async () => {
+    await start({ executeCommandProvider: { commands: ['ospec.deploy'] } });
+    let finish!: (v: unknown) => void;
+    FakeLanguageClient.onRequest = () => new Promise((resolve) => (finish = resolve));
+    specEditor();
+    const running = world.commands[ext.COMMANDS.deploy]();
+    await settle();
+    assert.equal(world.statusItem?.text, '$(check) OSpec · $(sync~spin) deploying');
+    finish({ status: 'failed', message: 'validation phase failed' });
+    await running;
+    assert.equal(world.statusItem?.text, '$(check) OSpec · $(warning) deploy failed');
+    assert.match(world.statusItem!.tooltip, /validation phase failed/);
   });
 
   test('a failing deploy shows the error and marks the status bar', async () => {
     await start({ executeCommandProvider: { commands: ['ospec.deploy'] } });
     FakeLanguageClient.onRequest = async () => {
-      throw Object.assign(new Error('401 Unauthorized: set the API token'), { code: -32603 });
+      throw Object.assign(new Error('401 Unauthorized: set OSPEC_API_TOKEN'), { code: -32603 });
     };
     specEditor();
     await world.commands[ext.COMMANDS.deploy]();
-    assert.match(world.messages.at(-1)!.text, /deploy failed: 401 Unauthorized/);
+    assert.equal(world.messages.at(-1)!.text, 'OSpec: deploy of shop.ospec.yaml failed: 401 Unauthorized: set OSPEC_API_TOKEN');
+    assert.deepEqual(world.messages.at(-1)!.items, ['Show Output']);
+    assert.equal(world.statusItem?.text, '$(check) OSpec · $(warning) deploy failed');
+  });
+
+  test("the server's own code action and code lens update the status bar too (executeCommand middleware)", async () => {
+    const c = await start({ executeCommandProvider: { commands: ['ospec.deploy', 'ospec.status'] } });
+    const mw = c.clientOptions.middleware.executeCommand;
+    const result = await mw('ospec.deploy', ['file:///work/project/shop.ospec.yaml', 3], async () => ({ status: 'deployed' }));
+    assert.deepEqual(result, { status: 'deployed' });
+    assert.equal(world.statusItem?.text, '$(check) OSpec · $(cloud-upload) deployed');
+    await assert.rejects(mw('ospec.deploy', [], async () => Promise.reject(new Error('503 Service Unavailable'))), /503/);
+    assert.equal(world.statusItem?.text, '$(check) OSpec · $(warning) deploy failed');
+    // other server commands pass straight through
+    assert.equal(await mw('ospec.status', [], async () => 'untouched'), 'untouched');
     assert.equal(world.statusItem?.text, '$(check) OSpec · $(warning) deploy failed');
   });
 
