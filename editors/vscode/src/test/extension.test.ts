@@ -61,6 +61,7 @@ describe('activation', { skip: skipOnWindows }, () => {
     world.settings = { 'ospec.server.path': serverBin, 'ospec.server.args': ['--log-level', 'DEBUG'], 'ospec.profile': 'strict' };
     await ext.activate(makeContext() as never);
     const c = lastClient();
+    assert.equal(c.id, 'ospec', 'vscode-languageclient reads the ospec.trace.server setting by this id');
     assert.equal(c.serverOptions.command, serverBin);
     assert.deepEqual(c.serverOptions.args, ['--log-level', 'DEBUG']);
     assert.equal(c.serverOptions.options.cwd, '/work/project');
