@@ -166,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         _say(out, "(shown once and stored hashed; keep it, or restart with --reset-admin-key)")
     host, port = sock.getsockname()[:2]
     if not ipaddress.ip_address(host).is_loopback:
-        print(f"ospec sandbox: warning: {host} is reachable from other machines", file=sys.stderr)
+        print(
+            f"ospec sandbox: warning: {host} is reachable from other machines; it speaks plain "
+            "HTTP, so API keys and webhook secrets cross the network unencrypted",
+            file=sys.stderr,
+        )
     shown = f"[{host}]" if ":" in host else host
     config = uvicorn.Config(
         create_app(settings),

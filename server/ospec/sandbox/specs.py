@@ -7,7 +7,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 
 from ospec.checker import check_text
 from ospec.sandbox.errors import ApiError
@@ -81,10 +83,28 @@ def validate(text: str) -> list[dict[str, Any]]:
     return findings
 
 
+class _DataConstructor(SafeConstructor):
+    """The safe constructor, reading a tag it does not know (`!custom`, `!!python/object:...`)
+    as plain data like the analysis core does, instead of refusing the document."""
+
+
+def _untagged(constructor: SafeConstructor, node: Node) -> Any:
+    if isinstance(node, ScalarNode):
+        return constructor.construct_scalar(node)
+    if isinstance(node, SequenceNode):
+        return constructor.construct_sequence(node, deep=True)
+    return constructor.construct_mapping(node, deep=True)
+
+
+_DataConstructor.add_constructor(None, _untagged)
+
+
 def facts_of(text: str) -> SpecFacts:
     """Facts of a spec that already passed `validate`, read with a safe (data-only) loader."""
+    yaml = YAML(typ="safe")
+    yaml.Constructor = _DataConstructor  # never instantiates anything but str/int/list/dict...
     try:
-        data = YAML(typ="safe").load(text)
+        data = yaml.load(text)
     except YAMLError as exc:  # the core accepted it, so this would be a parser disagreement
         raise ApiError(422, "spec_invalid", f"the OSpec document is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

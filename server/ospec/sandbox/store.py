@@ -126,6 +126,10 @@ class Store:
     @classmethod
     def open(cls, path: Path) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Webhook secrets live here: keep the file private even in a shared directory;
+            # SQLite gives the -wal and -shm files the same mode.
+            path.touch(mode=0o600)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
