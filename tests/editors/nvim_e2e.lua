@@ -43,8 +43,21 @@ local function run()
   local completion = {}
   local result = request(bufnr, "textDocument/completion", position("OSPEC_COMPLETE")) or {}
   for _, item in ipairs(result.items or result) do table.insert(completion, item.label) end
+  -- Further files (OSPEC_OTHERS, a JSON list): which of them the client attaches to.
+  local attached = {}
+  for _, path in ipairs(vim.json.decode(os.getenv("OSPEC_OTHERS") or "[]")) do
+    vim.cmd("edit " .. vim.fn.fnameescape(path))
+    local buf = vim.api.nvim_get_current_buf()
+    local function count()
+      if vim.lsp.get_clients then return #vim.lsp.get_clients({ bufnr = buf }) end
+      return vim.tbl_count(vim.lsp.buf_get_clients(buf))
+    end
+    vim.wait(2000, function() return count() > 0 end, 20) -- plain YAML waits it out
+    attached[vim.fn.fnamemodify(path, ":t")] = { filetype = vim.bo[buf].filetype, clients = count() }
+  end
   local v = vim.version()
   io.stdout:write(vim.json.encode({
+    attached = next(attached) and attached or vim.NIL,
     nvim = v.major .. "." .. v.minor .. "." .. v.patch,
     filetype = vim.bo[bufnr].filetype,
     clients = #get_clients(),

@@ -39,6 +39,40 @@ function M.attach(bufnr, opts)
   return id
 end
 
+local function client_for(bufnr)
+  local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr })
+    or vim.tbl_values(vim.lsp.buf_get_clients(bufnr))
+  for _, c in ipairs(clients) do
+    if c.name == ((M.options or M.defaults).name) then return c end
+  end
+end
+
+-- Run a server command on the current buffer; the server answers with its own messages.
+local function execute(command, with_version)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr)
+  if not client then
+    return vim.notify("ospec: no OSpec language server is attached to this buffer", vim.log.levels.WARN)
+  end
+  local args = { vim.uri_from_bufnr(bufnr) }
+  if with_version then -- the version the server last saw; it refuses a stale one
+    local versions = vim.lsp.util.buf_versions or {}
+    table.insert(args, versions[bufnr] or vim.b[bufnr].changedtick)
+  end
+  local params = { command = command, arguments = args }
+  local function done(err)
+    if err then vim.notify("ospec: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR) end
+  end
+  if vim.fn.has("nvim-0.11") == 1 then
+    client:request("workspace/executeCommand", params, done, bufnr)
+  else
+    client.request("workspace/executeCommand", params, done, bufnr)
+  end
+end
+
+function M.deploy() execute("ospec.deploy", true) end
+function M.status() execute("ospec.status", false) end
+
 function M.setup(user)
   local opts = vim.tbl_deep_extend("force", M.defaults, user or {})
   M.options = opts
