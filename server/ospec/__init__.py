@@ -32,6 +32,14 @@ _SDK_EXPORTS = frozenset(
         "WebhookError",
         "WebhookSignatureError",
         "WebhookPayloadError",
+        # settings and results, so `ospec.RetryPolicy(...)` works without importing ospec.sdk
+        "ClientConfig",
+        "RetryPolicy",
+        "Timeouts",
+        "BreakerSettings",
+        "Project",
+        "CreatedProject",
+        "Artifact",
     }
 )
 

@@ -8,7 +8,6 @@ never from the command line, where other users could read it in the process list
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import secrets
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from .sdk import Client, Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AUTH, EXIT_API, EXIT_TIMEOUT = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
 EXIT_CODES = """\
 exit codes:
   0  success (for deploy --wait and watch: the project reached `deployed`)
@@ -28,7 +28,8 @@ exit codes:
   2  usage error, unreadable file, or invalid configuration
   3  authentication or permission error (no token, invalid/expired token, missing scope)
   4  API or network error (HTTP error, connection refused, timeouts, circuit breaker open)
-  5  --timeout passed before the project finished"""
+  5  --timeout passed before the project finished
+  130  interrupted (Ctrl-C)"""
 ID_FILE = "ospec-project-id.txt"
 EVENTS = (
     "project.created",
@@ -63,9 +64,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         help="allow a plain http:// URL on a non-loopback host",
     )
 
-    def add(parent: Any, name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
+    def add(
+        parent: Any, name: str, help_text: str, handler: Handler, aliases: tuple[str, ...] = ()
+    ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = parent.add_parser(
             name,
+            aliases=list(aliases),
             parents=[common],
             help=help_text,
             description=help_text[0].upper() + help_text[1:] + ".",
@@ -75,15 +79,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         p.set_defaults(run=lambda args: run(args, handler))
         return p
 
-    p = add(sub, "deploy", "validate a spec locally, then create a project from it", _deploy)
+    p = add(
+        sub,
+        "deploy",
+        "validate a spec locally, then create a project from it",
+        _deploy,
+        aliases=("create",),
+    )
     p.add_argument("spec", metavar="SPEC", help="the OSpec file to deploy")
     p.add_argument("--wait", action="store_true", help="follow the project until it finishes")
     _wait_options(p)
     p.add_argument(
         "--idempotency-key",
         metavar="KEY",
-        help="key for the create request (default: derived from the spec's content, so "
-        "re-running deploy for identical content returns the same project)",
+        help="key for the create request (default: a new one per run; retries within a run "
+        "reuse it). Give a stable key, e.g. the CI run id, so a re-run job returns the project "
+        "it created the first time instead of creating another",
     )
     p.add_argument(
         "--id-file", default=ID_FILE, metavar="PATH", help="where to write the project id"
@@ -195,9 +206,19 @@ def run(
         if args.json:
             _emit(out, {"error": _error_json(exc, code)})
         return code
-    except _UsageError as exc:
-        err.write(f"{name}: {exc}\n")
+    except (_UsageError, OSError) as exc:  # OSError: e.g. a folder that cannot be written
+        message = str(exc)
+        if isinstance(exc, OSError):
+            message = (
+                f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc.strerror or exc)
+            )
+        err.write(f"{name}: {message}\n")
+        if args.json:
+            _emit(out, {"error": {"type": "UsageError", "message": message, "exit_code": 2}})
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write(f"\n{name}: interrupted\n")
+        return EXIT_INTERRUPTED
 
 
 def exit_code(exc: Exception) -> int:
@@ -274,9 +295,7 @@ def _deploy(args: argparse.Namespace, client: Client, out: TextIO, err: TextIO) 
             _emit(out, {"deployed": False, "findings": findings})
         return EXIT_FAILED
 
-    body = spec.encode("utf-8")
-    key = args.idempotency_key or "ospec-deploy-" + hashlib.sha256(body).hexdigest()
-    created = client.create_project(body, idempotency_key=key)
+    created = client.create_project(spec.encode("utf-8"), idempotency_key=args.idempotency_key)
     try:
         Path(args.id_file).write_text(created.id + "\n", encoding="utf-8")
     except OSError as exc:
@@ -284,8 +303,7 @@ def _deploy(args: argparse.Namespace, client: Client, out: TextIO, err: TextIO) 
     say = err if args.json else out
     if created.replayed:
         say.write(
-            f"project {created.id} already exists for this exact spec; reusing it "
-            "(pass --idempotency-key to deploy it as a new project)\n"
+            f"project {created.id} was already created with this idempotency key; reusing it\n"
         )
     else:
         say.write(f"created project {created.id} ({created.name})\n")

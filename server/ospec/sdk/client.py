@@ -16,7 +16,7 @@ from . import files, operations
 from .breaker import BreakerSettings
 from .config import ClientConfig, Secret, Timeouts, load_config
 from .core import MAX_REDIRECTS, Core, Watcher
-from .errors import APIError, ConnectionError, MissingTokenError, TimeoutError
+from .errors import APIError, MissingTokenError
 from .models import (
     AgentAssignment,
     AgentStatus,
@@ -269,9 +269,20 @@ class Client(_Base):
 
         `dest` is a folder (the server's file name is used, sanitised) or a file path. The data
         goes to a temp file that is renamed into place only when complete; an existing file is
-        replaced only with `overwrite=True`."""
+        replaced only with `overwrite=True`. A connection lost mid-body restarts the download,
+        within the retry policy."""
         kind = _artifact_type(artifact)
         call = operations.download_artifact(project_id, kind)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._download_once(call, kind, dest, overwrite)
+            except httpx.TransportError as exc:
+                delay = self._core.after_body_error(call, attempt, exc)
+            time.sleep(delay)
+
+    def _download_once(self, call: Call[Any], kind: str, dest: Dest, overwrite: bool) -> Path:
         response = self._send(call)
         try:
             target = files.resolve_target(
@@ -286,9 +297,6 @@ class Client(_Base):
                 with out:
                     for chunk in response.iter_bytes(_CHUNK):
                         out.write(chunk)
-            except httpx.TransportError as exc:
-                files.discard(temp)
-                raise _mid_stream(call, exc) from None
             except BaseException:
                 files.discard(temp)
                 raise
@@ -495,6 +503,16 @@ class AsyncClient(_Base):
         are short enough not to need a thread)."""
         kind = _artifact_type(artifact)
         call = operations.download_artifact(project_id, kind)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._download_once(call, kind, dest, overwrite)
+            except httpx.TransportError as exc:
+                delay = self._core.after_body_error(call, attempt, exc)
+            await asyncio.sleep(delay)
+
+    async def _download_once(self, call: Call[Any], kind: str, dest: Dest, overwrite: bool) -> Path:
         response = await self._send(call)
         try:
             target = files.resolve_target(
@@ -509,9 +527,6 @@ class AsyncClient(_Base):
                 with out:
                     async for chunk in response.aiter_bytes(_CHUNK):
                         out.write(chunk)
-            except httpx.TransportError as exc:
-                files.discard(temp)
-                raise _mid_stream(call, exc) from None
             except BaseException:
                 files.discard(temp)
                 raise
@@ -540,10 +555,3 @@ class AsyncClient(_Base):
         self, name: str, scopes: Sequence[str], expires_at: datetime | str | None = None
     ) -> ApiKey:
         return await self._run(operations.create_api_key(name, scopes, expires_at))
-
-
-def _mid_stream(call: Call[Any], exc: httpx.TransportError) -> Exception:
-    where = f"{call.method} {call.path}"
-    if isinstance(exc, httpx.TimeoutException):
-        return TimeoutError(f"{where}: timed out while downloading")
-    return ConnectionError(f"{where}: connection lost while downloading: {exc}")

@@ -58,7 +58,7 @@ class Core:
         """Keyword arguments for httpx.Client / httpx.AsyncClient."""
         t = self.config.timeouts
         connect, read = t.connection_timeout_ms / 1000, t.read_timeout_ms / 1000
-        return {
+        options: dict[str, Any] = {
             "base_url": self.config.api_url,
             "timeout": httpx.Timeout(connect=connect, read=read, write=read, pool=connect),
             "headers": {"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -66,6 +66,13 @@ class Core:
             "follow_redirects": False,
             "verify": True,
         }
+        host = self.origin.host
+        if is_loopback(host):
+            # An HTTP_PROXY from the environment would see a plain-http token; loopback
+            # traffic never needs a proxy, so it always goes direct.
+            pattern = f"[{host}]" if ":" in host else host
+            options["mounts"] = {f"all://{pattern}": None}
+        return options
 
     def build(self, http: httpx.Client | httpx.AsyncClient, call: Call[Any]) -> httpx.Request:
         headers = dict(call.headers)
@@ -173,6 +180,27 @@ class Core:
             )
             return delay
         raise error_from_transport(call, exc, attempt, self.config)
+
+    def after_body_error(self, call: Call[Any], attempt: int, exc: httpx.TransportError) -> float:
+        """A delay to restart a download whose body was cut off, or raises a typed error."""
+        self.breaker.record_failure()
+        if self._may_retry(attempt):
+            delay = self.config.retries.delay(attempt)
+            log.info(
+                "%s %s: body cut off (%s); restarting in %.2fs (attempt %d of %d)",
+                call.method,
+                call.path,
+                type(exc).__name__,
+                delay,
+                attempt + 1,
+                self.config.retries.max_attempts,
+            )
+            return delay
+        tries = f"after {attempt} attempt{'s' if attempt != 1 else ''}"
+        where = f"{call.method} {call.path}"
+        if isinstance(exc, httpx.TimeoutException):
+            raise TimeoutError(f"{where}: timed out while downloading ({tries})")
+        raise ConnectionError(f"{where}: connection lost while downloading: {exc} ({tries})")
 
     def _may_retry(self, attempt: int) -> bool:
         # An open breaker means the next attempt would fail fast anyway: report the real error.
