@@ -94,6 +94,18 @@ def random_position(rng: random.Random, text: str, encoding: str) -> types.Posit
     return types.Position(line=line, character=rng.randrange(width + 3))
 
 
+def inside(span: types.Range, text: str, encoding: str) -> bool:
+    lines = lines_of(text)
+
+    def ok(pos: types.Position) -> bool:
+        if pos.line >= len(lines):
+            return False
+        return pos.character <= sum(units(c, encoding) for c in lines[pos.line])
+
+    start, end = span.start, span.end
+    return ok(start) and ok(end) and (start.line, start.character) <= (end.line, end.character)
+
+
 async def test_random_edits_keep_texts_equal_and_requests_safe(client: LanguageClient) -> None:
     encoding = client.encoding  # type: ignore[attr-defined]
     rng = random.Random(f"fuzz-{encoding}")
@@ -138,7 +150,34 @@ async def test_random_edits_keep_texts_equal_and_requests_safe(client: LanguageC
                 context=types.CodeActionContext(diagnostics=[]),
             )
         )
-        requests += 3
+        await client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=ident)
+        )
+        await client.text_document_folding_range_async(
+            types.FoldingRangeParams(text_document=ident)
+        )
+        await client.text_document_selection_range_async(
+            types.SelectionRangeParams(text_document=ident, positions=[at])
+        )
+        await client.text_document_definition_async(
+            types.DefinitionParams(text_document=ident, position=at)
+        )
+        await client.text_document_references_async(
+            types.ReferenceParams(
+                text_document=ident,
+                position=at,
+                context=types.ReferenceContext(include_declaration=True),
+            )
+        )
+        await client.text_document_prepare_rename_async(
+            types.PrepareRenameParams(text_document=ident, position=at)
+        )
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=ident)
+        )
+        requests += 10
+        for diagnostic in report.items:  # type: ignore[union-attr]
+            assert inside(diagnostic.range, text, encoding), (diagnostic, version)
     print(
         f"\nlsp fuzz ({encoding}): {STEPS} edits, {requests} requests, texts equal after every edit"
     )

@@ -82,3 +82,19 @@ def test_nul_bytes_and_invalid_utf8(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and "not UTF-8" in proc.stderr
+
+
+def test_symlink_loops_in_a_folder_end_the_walk(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "demo.ospec.yaml").write_text(MINIMAL)
+    (tmp_path / "specs" / "up").symlink_to(tmp_path)  # a folder loop
+    (tmp_path / "specs" / "self.ospec.yaml").symlink_to(tmp_path / "specs" / "self.ospec.yaml")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ospec", "check", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "self.ospec.yaml" in proc.stderr and "symbolic links" in proc.stderr
+    assert "demo.ospec.yaml" not in proc.stderr
