@@ -6,7 +6,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from . import editing, navigation
+from . import deploy, editing, navigation
 from .server import OspecServer
 
 DOCUMENT_TEXT = "ospec/documentText"
@@ -94,15 +94,18 @@ def register(server: OspecServer) -> None:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, deploy.KIND]),
     )
     async def code_action(
         ls: OspecServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
-        doc = ls.documents.get(params.text_document.uri)
-        return await editing.code_actions(ls, doc, params) if doc else None
+        if (doc := ls.documents.get(params.text_document.uri)) is None:
+            return None
+        fixes = await editing.code_actions(ls, doc, params)
+        return fixes + await deploy.code_actions(ls, doc, params)
 
     navigation.register(server)
+    deploy.register(server)
 
     @server.feature(DOCUMENT_TEXT)
     def document_text(ls: OspecServer, params: Any) -> str | None:
