@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .core import Analysis, Analyzer, Finding, Options
-from .resources import load_schema
+from .core.config_rules import CONFIG_RULES, config_name
+from .resources import CONFIG_SCHEMA, load_schema
 
 
 @cache
 def analyzer() -> Analyzer:
     return Analyzer(load_schema())
+
+
+@cache
+def config_analyzer() -> Analyzer:
+    """For the SDK and CLI configuration files (~/.config/ospec/config.yaml, .ospec/config.yaml)."""
+    return Analyzer(load_schema(CONFIG_SCHEMA), rules=CONFIG_RULES)
+
+
+def analyzer_for(path: PurePath | None) -> tuple[Analyzer, str | None]:
+    """The analyzer for a file, and the file name its rules see."""
+    if path is not None and (name := config_name(path.parts)):
+        return config_analyzer(), name
+    return analyzer(), path.name if path is not None else None
 
 
 def files_next_to(spec_path: Path | None) -> Callable[[str], bool]:
@@ -32,9 +46,10 @@ def analyze_text(
     text: str, *, path: Path | None = None, options: Options | None = None, check_files: bool = True
 ) -> Analysis:
     """Analyze text as if it were the file at path (used for the id rule and relative files)."""
-    return analyzer().analyze(
+    chosen, filename = analyzer_for(path)
+    return chosen.analyze(
         text,
-        filename=path.name if path is not None else None,
+        filename=filename,
         options=options,
         file_exists=files_next_to(path) if check_files else None,
     )

@@ -9,6 +9,7 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 SPEC_SCHEMA = "ospec-1.0.schema.json"
+CONFIG_SCHEMA = "ospec-config.schema.json"
 
 
 def schema_dir() -> Traversable:

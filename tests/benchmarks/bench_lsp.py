@@ -2,7 +2,7 @@
 """Latency benchmark for ospec-lsp, run by hand (not collected by pytest).
 
     python tests/benchmarks/bench_lsp.py [--sizes 50,500,5000,20000] [--runs N] [--yls]
-                                         [--json out.json]
+                                         [--edits N] [--busy-runs N] [--json out.json]
 
 For generated, valid specs of about each size it measures, in one run:
 
@@ -11,8 +11,12 @@ For generated, valid specs of about each size it measures, in one run:
   (the whole core pipeline);
 * ospec-lsp over stdio: didOpen -> publishDiagnostics on a fresh URI, and an incremental
   one-character edit (didChange, new version) -> publishDiagnostics for that version;
-* with ``--yls``: the same two latencies for yaml-language-server 1.x with the upstream OSpec
-  schema (installed with npm into tests/benchmarks/.cache/ on first use).
+* completion and hover on the edited task's ``title`` key, after the diagnostics are in;
+* on the largest spec: completion and hover on a 500-line spec while the large one is analysed
+  after an open or an edit, and each server's RSS after opening it and taking 50 edits (in a
+  fresh process);
+* with ``--yls``: the same for yaml-language-server 1.x with the upstream OSpec schema
+  (installed with npm into tests/benchmarks/.cache/ on first use).
 
 The client is a small JSON-RPC-over-stdio client written here, so that the clock stops the
 moment a message's bytes have been read; it advertises no pull diagnostics, so both servers
@@ -722,28 +726,45 @@ class Run:
     ) -> dict[str, list[float]]:
         """Hover/completion latency on a small spec while the big one is analysed.
 
-        Each run sends an edit to the big spec, then asks hover and completion on the small
-        one back to back until the big spec's diagnostics arrive.
+        Each run opens the big spec under a new URI (a whole analysis), then sends it an edit;
+        meanwhile hover and completion are asked on the small spec back to back, until the big
+        spec's diagnostics for that version arrive.
         """
         small_uri = await self.open_and_wait(client, small, "busy-small")
-        big_uri = await self.open_and_wait(client, big, "busy-big")
-        out: dict[str, list[float]] = {"busy_completion": [], "busy_hover": []}
-        text = big.text
-        for version in range(2, runs + 2):
-            text, change = flip(big, text, version, client.sync_kind)
-            waiter = client.expect(big_uri, version)
-            await client.did_change(big_uri, version, change)
-            while True:  # at least once, even if the big spec's answer is already back
-                for name in ("completion", "hover"):
-                    ms_, _ = await self.request_at(client, small, small_uri, name)
-                    out[f"busy_{name}"].append(ms_)
-                if waiter.future.done():
-                    break
+        out: dict[str, list[float]] = {
+            f"busy_{when}_{name}": [] for when in ("open", "change") for name in REQUEST_COLUMNS
+        }
+        for _ in range(runs):
+            big_uri = self.folders.uri(f"{client.name}-busy-big-{big.target}")
+            waiter = client.expect(big_uri, 1)
+            await client.did_open(big_uri, big.text)
+            await self.ask_until(client, small, small_uri, waiter, "open", out)
             await client.wait(waiter, self.timeout(big))
-            await asyncio.sleep(self.args.pause)
-        await self.close(client, big_uri)
+            _, change = flip(big, big.text, 2, client.sync_kind)
+            waiter = client.expect(big_uri, 2)
+            await client.did_change(big_uri, 2, change)
+            await self.ask_until(client, small, small_uri, waiter, "change", out)
+            await client.wait(waiter, self.timeout(big))
+            await self.close(client, big_uri)
         await self.close(client, small_uri)
         return out
+
+    async def ask_until(
+        self,
+        client: LspClient,
+        spec: Spec,
+        uri: str,
+        waiter: _Waiter,
+        when: str,
+        out: dict[str, list[float]],
+    ) -> None:
+        """Completion and hover on uri, back to back, until the waiter's diagnostics arrive."""
+        while True:  # at least once, even if the other answer is already back
+            for name in REQUEST_COLUMNS:
+                ms_, _ = await self.request_at(client, spec, uri, name)
+                out[f"busy_{when}_{name}"].append(ms_)
+            if waiter.future.done():
+                return
 
     async def edit_runs(self, client: LspClient, spec: Spec, uri: str, edits: int) -> list[float]:
         text, samples = spec.text, []
@@ -869,10 +890,12 @@ ROWS = (
     ("yls_completion", "yaml-ls    completion"),
     ("ospec_hover", "ospec-lsp  hover"),
     ("yls_hover", "yaml-ls    hover"),
-    ("ospec_busy_completion", f"ospec-lsp  completion on {BUSY_SMALL_LINES} meanwhile"),
-    ("yls_busy_completion", f"yaml-ls    completion on {BUSY_SMALL_LINES} meanwhile"),
-    ("ospec_busy_hover", f"ospec-lsp  hover on {BUSY_SMALL_LINES} meanwhile"),
-    ("yls_busy_hover", f"yaml-ls    hover on {BUSY_SMALL_LINES} meanwhile"),
+    *(
+        (f"{server}_busy_{when}_{name}", f"{label} {name[:5]} on {BUSY_SMALL_LINES}, {when}")
+        for when in ("open", "change")
+        for name in ("completion", "hover")
+        for server, label in (("ospec", "ospec-lsp "), ("yls", "yaml-ls   "))
+    ),
 )
 
 
@@ -917,18 +940,19 @@ def print_size(spec: Spec, runs: int, results: dict[str, list[float]]) -> None:
                 for name in ("open", "change", "completion", "hover")
             )
         )
-    if "ospec_busy_hover" in results:
+    if "ospec_busy_open_hover" in results:
         print(
-            f"   'meanwhile' rows: asked on a {BUSY_SMALL_LINES}-line spec while this one is "
-            "re-analysed after an edit; the max is the longest the event loop was held"
+            f"   'on {BUSY_SMALL_LINES}, open/change' rows: asked on a {BUSY_SMALL_LINES}-line "
+            "spec while this one is analysed after an open or an edit; the max is the longest "
+            "a request waited"
         )
-    cost = m["floor_analyze"] / 1000
-    if cost >= DEBOUNCE_FREE_SECONDS:
-        delay = min(MAX_DEBOUNCE_SECONDS, cost / 2) * 1000
+    if m["floor_analyze"] / 1000 >= DEBOUNCE_FREE_SECONDS:
         print(
-            f"   note: analysis costs >= {DEBOUNCE_FREE_SECONDS * 1000:.0f} ms here, so ospec-lsp "
-            f"debounces edits by ~{delay:.0f} ms (min({MAX_DEBOUNCE_SECONDS * 1000:.0f}, cost/2))"
-            " before analysing; change -> diagnostics includes that wait"
+            f"   note: a whole analysis costs >= {DEBOUNCE_FREE_SECONDS * 1000:.0f} ms here, so "
+            "ospec-lsp waits min("
+            f"{MAX_DEBOUNCE_SECONDS * 1000:.0f} ms, cost/4) of the previous analysis (after the "
+            "first edit an incremental one) before analysing an edit; change -> diagnostics "
+            "includes that wait"
         )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from ospec.core import yamldoc
+from ospec.core import incremental, yamldoc
 from ospec.lsp import editing
 from ospec.lsp.main import create_server
 
@@ -31,7 +33,14 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(text)
         return real(text)
 
+    def splicing(old: yamldoc.ParsedDocument, text: str, schema: Any) -> Any:
+        # An edit re-parses only the part it touched: that counts as the version's parse.
+        seen.append(text)
+        return real_splice(old, text, schema)
+
+    real_splice = incremental.splice
     monkeypatch.setattr("ospec.core.analyze.parse", counting)
+    monkeypatch.setattr("ospec.core.analyze.splice", splicing)
     monkeypatch.setattr("ospec.lsp.editing.parse", counting)
     return seen
 

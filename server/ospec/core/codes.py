@@ -52,6 +52,13 @@ class Code(enum.Enum):
     UNDECLARED_SECRET = ("OSPEC-R008", W, "{{secrets.X}} used but X is not declared in secrets")
     UNSUPPORTED_VERSION = ("OSPEC-R009", E, "ospec_version major version is not supported")
 
+    # OSPEC-C: the SDK and CLI configuration file (schema findings there use OSPEC-S codes).
+    TOKEN_IN_PROJECT_CONFIG = (
+        "OSPEC-C001",
+        W,
+        "API token written in a project's .ospec/config.yaml",
+    )
+
     def __init__(self, code: str, severity: Severity, title: str) -> None:
         self.code = code
         self.severity = severity

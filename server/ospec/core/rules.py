@@ -16,7 +16,7 @@ from .model import Finding, Pos, Span
 from .placeholders import SECRET_REF, has_placeholder
 from .suggest import did_you_mean, nearest
 from .validate import dotted, owner_span, value_span
-from .yamldoc import Mapping, ParsedDocument, Scalar, Sequence
+from .yamldoc import Mapping, Node, ParsedDocument, Scalar, Sequence
 
 SUPPORTED_MAJOR = 1
 ACCEPTANCE_METHODS = ("http_endpoints", "ux_flows", "tests", "performance")
@@ -59,6 +59,13 @@ class Task:
 
 def tasks_of(doc: ParsedDocument) -> list[Task]:
     """The tasks with a text id, in document order, with their text dependencies."""
+    cached = doc.memo.get("tasks")
+    if cached is None:
+        cached = doc.memo["tasks"] = _tasks(doc)
+    return cached
+
+
+def _tasks(doc: ParsedDocument) -> list[Task]:
     root = doc.root
     seq = root.index.get("tasks") if isinstance(root, Mapping) else None
     if seq is None or not isinstance(seq.value, Sequence):
@@ -314,9 +321,10 @@ def supported_version(ctx: RuleContext) -> Iterator[Finding]:
 @rule(Code.UNDECLARED_SECRET)
 def undeclared_secrets(ctx: RuleContext) -> Iterator[Finding]:
     declared = declared_secrets(ctx.doc)
-    for path, node in ctx.doc.scalars():
-        if not isinstance(node.value, str) or "secrets" not in node.value:
-            continue
+    uses: list[tuple[tuple[str | int, ...], Scalar]] = []
+    if ctx.doc.root is not None:
+        _mentions_of_secrets(ctx.doc.root, (), uses)
+    for path, node in uses:
         for match in SECRET_REF.finditer(node.value):
             name = match.group(1)
             if name in declared:
@@ -330,6 +338,30 @@ def undeclared_secrets(ctx: RuleContext) -> Iterator[Finding]:
                 span,
                 secret=name,
             )
+
+
+def _mentions_of_secrets(
+    node: Node, path: tuple[str | int, ...], out: list[tuple[tuple[str | int, ...], Scalar]]
+) -> None:
+    """Text scalars that mention "secrets", with their paths, in document order (the order of
+    ParsedDocument.scalars(); paths are only built for containers and hits)."""
+    if isinstance(node, Scalar):
+        if isinstance(node.value, str) and "secrets" in node.value:
+            out.append((path, node))
+        return
+    children = (
+        [(p.key.text, p.value) for p in node.pairs]
+        if isinstance(node, Mapping)
+        else enumerate(node.items)
+        if isinstance(node, Sequence)
+        else []
+    )
+    for part, child in children:
+        if isinstance(child, Scalar):
+            if isinstance(child.value, str) and "secrets" in child.value:
+                out.append(((*path, part), child))
+        else:
+            _mentions_of_secrets(child, (*path, part), out)
 
 
 def declared_secrets(doc: ParsedDocument) -> dict[str, Scalar]:

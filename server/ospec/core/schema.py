@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jsonschema import Draft7Validator
+from jsonschema.validators import validator_for
 
 PROFILES = ("default", "strict")
 PROFILE_MARK = "x-ospec-profile"
@@ -45,11 +46,12 @@ class SpecSchema:
     def __init__(self, schema: JsonSchema, profile: str) -> None:
         self.profile = profile
         self.schema = schema
-        self.validator = Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+        cls = validator_for(schema, default=Draft7Validator)  # the draft the file declares
+        self.validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
 
     @classmethod
     def profiles(cls, schema: JsonSchema) -> dict[str, SpecSchema]:
-        Draft7Validator.check_schema(schema)
+        validator_for(schema, default=Draft7Validator).check_schema(schema)
         return {"default": cls(schema, "default"), "strict": cls(strict_of(schema), "strict")}
 
     def at(self, path: Sequence[str | int]) -> JsonSchema | None:

@@ -50,11 +50,21 @@ _JSON_TYPES = [
 
 def validate(doc: ParsedDocument, schema: SpecSchema) -> list[Finding]:
     """Schema findings for a parsed document whose root is a mapping."""
+    return [f for _, f in validate_at(doc, schema, schema.validator, doc.data, ())]
+
+
+def validate_at(
+    doc: ParsedDocument, schema: SpecSchema, validator: Any, instance: Any, base: Path
+) -> list[tuple[Path, Finding]]:
+    """Findings, each with the data path it is about, for `instance` at path `base` of doc.
+
+    `validator` holds the subschema for that path; the whole document is `doc.data` at ().
+    """
     lenient = schema.profile == "default"
-    found: dict[tuple[str, Span, str], Finding] = {}
+    found: dict[tuple[str, Span, str], tuple[Path, Finding]] = {}
     missing: dict[Path, list[str]] = {}
-    for err in schema.validator.iter_errors(doc.data):
-        path: Path = tuple(err.absolute_path)
+    for err in validator.iter_errors(instance):
+        path: Path = (*base, *err.absolute_path) if base else tuple(err.absolute_path)
         kw = str(err.validator)
         if lenient and kw in _TEXT_CHECKS and has_placeholder(err.instance):
             continue
@@ -66,11 +76,15 @@ def validate(doc: ParsedDocument, schema: SpecSchema) -> list[Finding]:
             )
             continue
         for finding in _findings(doc, err, path, lenient):
-            found.setdefault((finding.code, finding.span, finding.message), finding)
+            found.setdefault((finding.code, finding.span, finding.message), (path, finding))
     for path, keys in missing.items():
         finding = _missing(doc, path, list(dict.fromkeys(keys)))
-        found.setdefault((finding.code, finding.span, finding.message), finding)
+        found.setdefault((finding.code, finding.span, finding.message), (path, finding))
     return list(found.values())
+
+
+_SECRET_PROBLEM = "must be one word of printable characters (the value is not shown)"
+_SECRET_CODES = {"type": Code.TYPE, "minLength": Code.LENGTH}
 
 
 def _findings(
@@ -83,6 +97,9 @@ def _findings(
         yield from _unknown_keys(doc, err, path, lenient)
         return
     span = value_span(doc, path)
+    if err.schema.get("x-ospec-secret"):  # a token: say what is wrong, never echo it
+        yield _f(_SECRET_CODES.get(kw, Code.PATTERN), f"{where}: {_SECRET_PROBLEM}", span)
+        return
     if kw == "type":
         expected = (
             err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]

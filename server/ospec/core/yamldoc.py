@@ -20,6 +20,7 @@ from ruamel.yaml.nodes import Node as RNode
 from ruamel.yaml.nodes import ScalarNode as RScalar
 from ruamel.yaml.nodes import SequenceNode as RSequence
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
 
 from .codes import Code
 from .model import Finding, Pos, Severity, Span
@@ -87,6 +88,10 @@ class ParsedDocument:
     root: Node | None
     data: Any
     syntax: list[Finding]
+    # True when an alias re-used a node: then no part of the text can be re-parsed alone.
+    aliased: bool = False
+    # Results derived from this exact tree (e.g. the task list), computed once on first use.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def usable(self) -> bool:
@@ -137,6 +142,8 @@ class ParsedDocument:
 
 def split_lines(text: str) -> list[str]:
     """Lines without terminators; YAML's line breaks only (not str.splitlines' extras)."""
+    if "\r" not in text:
+        return text.split("\n")  # the same lines, several times faster
     return re.split(r"\r\n|\r|\n", text)
 
 
@@ -165,12 +172,28 @@ class _Marks:
 _LOCAL = threading.local()
 
 
+class _OnceVersionedResolver(VersionedResolver):
+    """The C parser asks the resolver about every node, and each time the YAML version is
+    looked up anew (through two caught AttributeErrors): about a fifth of composing a large
+    document. With the C parser that version cannot change during a parse (one resolver per
+    parse), so look it up once."""
+
+    @property
+    def versioned_resolver(self) -> Any:
+        try:
+            return self._ospec_versioned  # type: ignore[has-type]
+        except AttributeError:
+            self._ospec_versioned = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+            return self._ospec_versioned
+
+
 def _yaml() -> YAML:
     """One YAML object per thread: ruamel's composers are not re-entrant."""
     yaml = getattr(_LOCAL, "yaml", None)
     if yaml is None:
         try:
             yaml = YAML(typ="safe", pure=False)
+            yaml.Resolver = _OnceVersionedResolver
             yaml.composer  # noqa: B018 - fails early if the C extension is missing
         except Exception:  # pragma: no cover - only without ruamel.yaml.clib
             yaml = YAML(typ="safe", pure=True)
@@ -205,6 +228,7 @@ def parse(text: str) -> ParsedDocument:
     except _Refused as refused:
         doc.syntax.append(_finding(refused.code, str(refused), refused.span))
         return doc
+    doc.aliased = converter.revisits > 0
     if not isinstance(doc.root, Mapping):
         kind = _kind(doc.root)
         doc.syntax.append(
@@ -216,6 +240,46 @@ def parse(text: str) -> ParsedDocument:
             )
         )
     return doc
+
+
+@dataclass(slots=True)
+class Fragment:
+    """One re-parsed slice of a document: its tree and data, and the findings it raised."""
+
+    root: Node
+    data: Any
+    syntax: list[Finding]
+    aliased: bool
+
+
+def parse_fragment(text: str, lines: list[str], depth: int) -> Fragment | None:
+    """Parse a slice of a document, padded so that its marks are the document's positions.
+
+    `lines` are the whole document's lines (spans are clamped and trimmed against them) and
+    `depth` the nesting depth of the slice's root. None when the slice does not parse cleanly
+    on its own (any syntax error, a second document, too deep, an alias bomb).
+    """
+    doc = ParsedDocument(text=text, lines=lines, root=None, data=None, syntax=[])
+    marks = _Marks(text, lines)
+    composed = _compose(text, doc, marks)
+    if composed is None or doc.syntax:
+        return None
+    converter = _Converter(doc, marks)
+    try:
+        root, data = converter.convert(composed, depth)
+    except _Refused:
+        return None
+    return Fragment(root, data, doc.syntax, converter.revisits > 0)
+
+
+def yaml_only_breaks(text: str) -> bool:
+    """True if text holds line breaks that YAML counts and LSP does not (NEL, LS, PS)."""
+    return _YAML_ONLY_BREAKS.search(text) is not None
+
+
+def size_problem(text: str) -> str | None:
+    """Why text is too large to analyse, or None."""
+    return _size_problem(text)
 
 
 def _size_problem(text: str) -> str | None:
@@ -337,7 +401,10 @@ class _Converter:
         raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
 
     def _span(self, node: RNode) -> Span:
-        return Span(self.marks.pos(node.start_mark), self.marks.pos(node.end_mark))
+        start, end = node.start_mark, node.end_mark
+        if self.marks.starts is None:  # the common case, inlined: called for every node
+            return Span(Pos(start.line, start.column), Pos(end.line, end.column))
+        return Span(self.marks.pos(start), self.marks.pos(end))
 
     def _scalar(self, node: RScalar) -> tuple[Node, Any]:
         tag = node.tag

@@ -35,7 +35,7 @@ async def completion_items(
     env = Env(
         tree=tree, filename=doc.filename, list_files=_lister(doc), snippets=ls.client.snippets
     )
-    items = complete(doc.lines, pos, ls.analyzer.schemas[analysis.profile], env)
+    items = complete(doc.lines, pos, ls.analyzer_for(doc).schemas[analysis.profile], env)
     return [_item(ls, doc, c) for c in items]
 
 
@@ -100,7 +100,7 @@ async def hover(ls: OspecServer, doc: OpenDocument, position: types.Position) ->
     info = hover_at(
         analysis.doc,
         ls.units.from_client(doc.lines, position),
-        ls.analyzer.schemas[analysis.profile],
+        ls.analyzer_for(doc).schemas[analysis.profile],
     )
     if info is None:
         return None
@@ -121,7 +121,7 @@ async def code_actions(
     lines = analysis.doc.lines
     start = ls.units.from_client(lines, params.range.start)
     end = ls.units.from_client(lines, params.range.end)
-    schema = ls.analyzer.schemas[analysis.profile]
+    schema = ls.analyzer_for(doc).schemas[analysis.profile]
     actions = []
     for finding in analysis.findings:
         if finding.span.end < start or end < finding.span.start:

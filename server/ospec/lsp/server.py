@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import sys
+import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lsprotocol import types
@@ -16,8 +19,9 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
-from ..checker import analyzer, files_next_to
-from ..core import Analysis
+from ..checker import analyzer_for, files_next_to
+from ..core import Analysis, Analyzer
+from ..core.yamldoc import Mapping, Pair, Sequence
 from .capabilities import ClientFeatures
 from .convert import Units, diagnostic
 from .documents import Documents, OpenDocument
@@ -31,6 +35,71 @@ THREAD_THRESHOLD_CHARS = 64_000
 # No debounce while analysis is cheap; past this cost, wait a fraction of it for more typing.
 DEBOUNCE_FREE_SECONDS = 0.05
 MAX_DEBOUNCE_SECONDS = 0.15
+SWITCH_INTERVAL_SECONDS = 0.0005
+
+
+_gc_lock = threading.Lock()
+_gc_holds = 0
+
+
+def _without_gc(job: Callable[[], Analysis]) -> Callable[[], Analysis]:
+    """Run job with the cyclic garbage collector paused.
+
+    A large analysis allocates hundreds of thousands of objects, which triggers full
+    collections that walk every object of the process (over 100 ms each at 20,000 lines) while
+    holding the GIL, so the event loop could not answer anything meanwhile. The trees hold no
+    reference cycles: reference counting frees them without the collector.
+    """
+
+    def run() -> Analysis:
+        global _gc_holds
+        with _gc_lock:
+            _gc_holds += 1
+            gc.disable()
+        try:
+            return job()
+        finally:
+            with _gc_lock:
+                _gc_holds -= 1
+                if not _gc_holds:
+                    # Move what exists now (the new tree) out of later collections, so that
+                    # none of them walks it; it is still freed by reference counting.
+                    gc.freeze()
+                    gc.enable()
+
+    return run
+
+
+def _free_gradually(held: list[Analysis]) -> None:
+    """Free the analysis in `held` a small subtree at a time (on a worker thread).
+
+    Dropping the last reference to a large tree frees it in one C-level cascade that holds
+    the GIL for tens of milliseconds, so no other thread (the event loop) runs meanwhile.
+    Holding the top levels here and releasing them one by one splits that into short steps
+    between which the interpreter may switch threads. Nodes shared with a newer analysis
+    (incremental analyses share untouched subtrees) are only released, never changed.
+    """
+    analysis = held.pop()
+    pieces: list[Any] = []
+    frontier: list[Any] = [analysis.doc.root, analysis.doc.data]
+    for _ in range(4):
+        deeper: list[Any] = []
+        for obj in frontier:
+            if isinstance(obj, Mapping):
+                deeper.extend(obj.pairs)
+            elif isinstance(obj, Pair):
+                deeper.append(obj.value)
+            elif isinstance(obj, Sequence):
+                deeper.extend(obj.items)
+            elif isinstance(obj, dict):
+                deeper.extend(obj.values())
+            elif isinstance(obj, list):
+                deeper.extend(obj)
+        pieces.extend(deeper)
+        frontier = deeper
+    del analysis, frontier, deeper, obj
+    for i in range(len(pieces)):  # outermost first: each step frees one small subtree
+        pieces[i] = None
 
 
 class OspecProtocol(LanguageServerProtocol):
@@ -60,10 +129,15 @@ class OspecServer(LanguageServer):
         self.client = ClientFeatures()
         self.settings = Settings()
         self.settings_generation = 0
-        self.analyzer = analyzer()
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._cost: dict[str, float] = {}
+        # The latest analysis of each open document: the next version splices from it.
+        self._last: dict[str, Analysis] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        # While a large document is analysed on a worker thread, each hop of a request through
+        # the event loop waits for the GIL; at the default 5 ms switch interval a hover on
+        # another document took 50-100 ms, at 0.5 ms it takes a few (see tests/benchmarks).
+        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         # Findings from outside the analysis (the API's, after a deploy), added to each report.
         self.diagnostic_extras: list[Callable[[OpenDocument], list[types.Diagnostic]]] = []
 
@@ -105,23 +179,51 @@ class OspecServer(LanguageServer):
             doc.cache["analysis"] = cached
         return await asyncio.shield(cached)
 
+    def analyzer_for(self, doc: OpenDocument) -> Analyzer:
+        """The spec analyzer, or the configuration file's for .ospec/config.yaml."""
+        return self._analyzer_and_name(doc)[0]
+
+    def _analyzer_and_name(self, doc: OpenDocument) -> tuple[Analyzer, str | None]:
+        where = doc.path or doc.filename  # a file's path; the name of an unsaved document
+        return analyzer_for(PurePosixPath(where) if where else None)
+
     async def _analyze(self, doc: OpenDocument) -> Analysis:
         text, uri = doc.text, doc.uri
         path = Path(doc.path) if doc.path else None
-        job: Callable[[], Analysis] = lambda: self.analyzer.analyze(  # noqa: E731
+        previous = self._last.get(uri)
+        chosen, filename = self._analyzer_and_name(doc)
+        job: Callable[[], Analysis] = lambda: chosen.analyze(  # noqa: E731
             text,
-            filename=doc.filename,
+            filename=filename,
             options=self.settings.options,
             file_exists=files_next_to(path) if path else None,
+            previous=previous,
         )
         started = time.perf_counter()
         if len(text) > THREAD_THRESHOLD_CHARS:
-            result = await asyncio.get_running_loop().run_in_executor(None, job)
+            result = await asyncio.get_running_loop().run_in_executor(None, _without_gc(job))
         else:
             result = job()
         self._cost[uri] = time.perf_counter() - started
-        log.debug("analysed %s@%s in %.1f ms", uri, doc.version, self._cost[uri] * 1000)
+        if self.documents.get(uri) is doc:
+            self._release(self._last.get(uri))
+            self._last[uri] = result
+        log.debug(
+            "analysed %s@%s in %.1f ms (%s)",
+            uri,
+            doc.version,
+            self._cost[uri] * 1000,
+            f"re-parsed {result.spliced}" if result.spliced is not None else "whole",
+        )
         return result
+
+    def _release(self, analysis: Analysis | None) -> None:
+        """Drop an old analysis of a large document on a worker thread: freeing a tree of
+        hundreds of thousands of nodes takes tens of milliseconds."""
+        if analysis is not None and len(analysis.doc.text) > THREAD_THRESHOLD_CHARS:
+            held = [analysis]
+            del analysis
+            asyncio.get_running_loop().run_in_executor(None, _free_gradually, held)
 
     # -- diagnostics ------------------------------------------------------------------------
 
@@ -162,6 +264,7 @@ class OspecServer(LanguageServer):
         if (old := self._pending.pop(uri, None)) is not None:
             old.cancel()
         self._cost.pop(uri, None)
+        self._release(self._last.pop(uri, None))
         if not self.client.pull_diagnostics:
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=[])

@@ -26,7 +26,6 @@ DEFAULT_API_URL = "https://api.ospec.dev"
 ENV_TOKEN = "OSPEC_API_TOKEN"
 ENV_URL = "OSPEC_API_URL"
 ENV_INSECURE = "OSPEC_ALLOW_INSECURE_HTTP"
-CONFIG_SCHEMA = "ospec-config.schema.json"
 PROJECT_CONFIG = Path(".ospec") / "config.yaml"
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -193,7 +192,7 @@ def validate_config(data: object) -> list[str]:
     """Schema problems as 'key.path: message'; messages about api_token omit its value."""
     import jsonschema
 
-    from ..resources import load_schema
+    from ..resources import CONFIG_SCHEMA, load_schema
 
     validator = jsonschema.Draft202012Validator(load_schema(CONFIG_SCHEMA))
     problems = []
