@@ -25,3 +25,12 @@ def test_ospec_lsp_accepts_the_stdio_flag_editors_add() -> None:
 def test_ospec_lsp_help_is_the_servers_own() -> None:
     proc = run(sys.executable, "-m", "ospec", "lsp", "--help")
     assert proc.returncode == 0 and "--tcp HOST:PORT" in proc.stdout
+
+
+def test_ospec_lsp_ends_at_the_end_of_stdin_whatever_stdin_is() -> None:
+    # A pipe is read on the event loop; /dev/null (which epoll refuses) through pygls's reader.
+    with open("/dev/null", "rb") as devnull:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ospec", "lsp"], stdin=devnull, capture_output=True, timeout=60
+        )
+    assert proc.returncode == 0, proc.stderr

@@ -8,6 +8,7 @@ import sys
 
 from .handlers import register
 from .server import OspecServer
+from .stdio import serve_stdio
 
 
 def create_server() -> OspecServer:
@@ -46,5 +47,5 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--tcp expects HOST:PORT, e.g. 127.0.0.1:2087")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        serve_stdio(server)
     return 0
