@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from .checker import analyze_text
-from .core import PROFILES, Options, Severity
+from .core import PROFILES, Finding, Options, Severity
 from .discover import STDIN, expand
 from .report import FORMATS, Located
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 16
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,6 +58,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         metavar="CODE=LEVEL",
         help="set a rule's level: off, error, warning or info (repeatable)",
     )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes (default: one per usable CPU, from 16 files on; 1: no workers)",
+    )
     p.set_defaults(run=run)
 
 
@@ -65,16 +80,14 @@ def run(
         return EXIT_USAGE
     located: list[Located] = []
     io_errors = checked = 0
-    for target in expand(args.paths):
-        try:
-            shown, path, text = _read(target, args.stdin_filename)
-        except _ReadError as err:
-            stderr.write(f"ospec check: {err}\n")
+    targets = list(expand(args.paths))
+    for result in _check_all(targets, args.stdin_filename, options, args.jobs):
+        if result.error:
+            stderr.write(f"ospec check: {result.error}\n")
             io_errors += 1
             continue
         checked += 1
-        analysis = analyze_text(text, path=path, options=options)
-        located.extend(Located(shown, f) for f in analysis.findings)
+        located.extend(Located(result.shown, f) for f in result.findings)
     stdout.write(FORMATS[args.format](located))
     errors = sum(1 for i in located if i.finding.severity is Severity.ERROR)
     warnings = sum(1 for i in located if i.finding.severity is Severity.WARNING)
@@ -93,6 +106,41 @@ def run(
     if errors or (args.warnings_as_errors and warnings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    shown: str
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+
+def check_one(target: str | Path, stdin_name: str | None, options: Options) -> Checked:
+    try:
+        shown, path, text = _read(target, stdin_name)
+    except _ReadError as err:
+        return Checked(str(target), error=str(err))
+    return Checked(shown, analyze_text(text, path=path, options=options).findings)
+
+
+def _check_all(
+    targets: list[str | Path], stdin_name: str | None, options: Options, jobs: int
+) -> Iterator[Checked]:
+    """Results in the order of targets; on several processes when there are many files."""
+    workers = jobs if jobs > 0 else usable_cpus()
+    one = partial(check_one, stdin_name=stdin_name, options=options)
+    if workers < 2 or len(targets) < PARALLEL_FROM or STDIN in targets:
+        yield from map(one, targets)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(one, targets, chunksize=max(1, len(targets) // (workers * 8)))
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS or Windows
+        return os.cpu_count() or 1
 
 
 class _ReadError(Exception):

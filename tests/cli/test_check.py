@@ -191,3 +191,16 @@ def test_bundled_invalid_examples_all_have_findings(capsys: pytest.CaptureFixtur
     for path in invalid:
         _, out, _ = run(capsys, path)
         assert out, f"{path.name} should have findings"
+
+
+def test_many_files_on_worker_processes_give_the_same_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(24):  # over the threshold for worker processes
+        body = MINIMAL.replace("id: demo", f"id: spec-{i}") + ("colour: red\n" if i % 3 else "")
+        (tmp_path / f"spec-{i:02d}.ospec.yaml").write_text(body)
+    (tmp_path / "broken.ospec.yaml").write_bytes(b"id: \xff\n")
+    alone = run(capsys, "--jobs", "1", str(tmp_path))
+    assert run(capsys, "--jobs", "2", str(tmp_path)) == alone
+    code, out, err = alone
+    assert code == 2 and out.count("OSPEC-S002") == 16 and "not UTF-8" in err
