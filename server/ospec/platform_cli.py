@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .api_terms import EVENTS, ROLES, SCOPES
+
 if TYPE_CHECKING:
     from .sdk import Client, Project
 
@@ -31,23 +33,6 @@ exit codes:
   5  --timeout passed before the project finished
   130  interrupted (Ctrl-C)"""
 ID_FILE = "ospec-project-id.txt"
-EVENTS = (
-    "project.created",
-    "project.phase_completed",
-    "project.failed",
-    "agent.task_completed",
-    "security.issue_detected",
-)
-ROLES = ("specifier", "planner", "implementer", "reviewer")
-SCOPES = (
-    "projects:create",
-    "projects:read",
-    "agents:write",
-    "agents:read",
-    "artifacts:download",
-    "webhooks:write",
-    "admin",
-)
 Handler = Callable[[argparse.Namespace, "Client", TextIO, TextIO], int]
 
 

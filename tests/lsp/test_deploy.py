@@ -19,7 +19,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from ospec.sdk.models import PHASES
+from ospec.api_terms import PHASES
 
 from ..conftest import ROOT
 from ..sandbox.conftest import FAST_ARGS, SandboxProcess, wait_status

@@ -37,15 +37,6 @@ FAST_ARGS = [
     "--webhook-allow-host", "127.0.0.1",
     "--webhook-allow-host", "localhost",
 ]  # fmt: skip
-ALL_SCOPES = (
-    "projects:create",
-    "projects:read",
-    "agents:write",
-    "agents:read",
-    "artifacts:download",
-    "webhooks:write",
-    "admin",
-)
 T = TypeVar("T")
 FIGURES: list[str] = []  # counts the proof asks for, shown at the end of every run
 

@@ -10,8 +10,9 @@ import httpx
 import pytest
 from ruamel.yaml import YAML
 
+from ospec.api_terms import SCOPES
+
 from .conftest import (
-    ALL_SCOPES,
     OPENAPI,
     SandboxProcess,
     create_project,
@@ -113,14 +114,14 @@ def world(sandbox: SandboxProcess) -> Iterator[World]:
 
 def test_every_operation_has_a_known_scope() -> None:
     assert len(OPERATIONS) >= 19
-    assert {scope for _, _, scope in OPERATIONS} == set(ALL_SCOPES)
+    assert {scope for _, _, scope in OPERATIONS} == set(SCOPES)
 
 
 def test_scope_matrix(sandbox: SandboxProcess, world: World) -> None:
     """Each endpoint: 403 naming its scope for a key with every other scope, else authorized."""
     made = 0
     for method, path, scope in OPERATIONS:
-        others = [s for s in ALL_SCOPES if s not in (scope, "admin")]
+        others = [s for s in SCOPES if s not in (scope, "admin")]
         with sandbox.client(sandbox.make_key(others)) as lacking:
             response = world.call(lacking, method, path)
             assert response.status_code == 403, (method, path, response.text)
@@ -159,7 +160,7 @@ def test_missing_or_bad_key_is_401(
 
 
 def test_expired_key_is_401(sandbox: SandboxProcess, world: World) -> None:
-    key = sandbox.make_key(list(ALL_SCOPES[:-1]), expires_at=iso_in(1.0))
+    key = sandbox.make_key(list(SCOPES[:-1]), expires_at=iso_in(1.0))
     with sandbox.client(key) as client:
         assert client.get(f"/api/v1/projects/{world.project_id}").status_code == 200
 

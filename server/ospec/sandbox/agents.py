@@ -7,14 +7,13 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from ospec.api_terms import PHASES, ROLES
 from ospec.sandbox.config import iso
 from ospec.sandbox.errors import ApiError
-from ospec.sandbox.specs import PHASES
 
 if TYPE_CHECKING:
     from ospec.sandbox.store import Store
 
-ROLES = ("specifier", "planner", "implementer", "reviewer")
 PRIORITIES = ("low", "medium", "high", "critical")
 # Who works in each phase, after the lifecycle page's phase table.
 PHASE_ROLES = {

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ospec.api_terms import EVENTS, SCOPES
 from ospec.sandbox import agents, artifacts, auth, bodies, projects, specs, webhooks
 from ospec.sandbox.auth import Principal, requires
 from ospec.sandbox.config import Settings, parse_iso
@@ -190,7 +191,7 @@ async def create_webhook(request: Request, principal: Principal) -> Response:
     body = await bodies.read_json(request)
     bodies.check_fields(body, {"url", "events", "secret"}, {"url", "events", "secret"})
     url = webhooks.check_url(body["url"], sb.settings.webhook_allow_hosts)
-    events = bodies.choices(body, "events", webhooks.EVENTS)
+    events = bodies.choices(body, "events", EVENTS)
     secret = bodies.string(body, "secret", 256)
     hook = webhooks.create(sb.store, url, events, secret, principal.key_id)
     return JSONResponse(hook, 201, {"Location": f"/api/v1/webhooks/{hook['webhook_id']}"})
@@ -240,7 +241,7 @@ async def create_api_key(request: Request, principal: Principal) -> Response:
     body = await bodies.read_json(request)
     bodies.check_fields(body, {"name", "scopes", "expires_at"}, {"name", "scopes"})
     name = bodies.string(body, "name", 100)
-    scopes = bodies.choices(body, "scopes", auth.SCOPES)
+    scopes = bodies.choices(body, "scopes", SCOPES)
     expires_at = None
     raw = body.get("expires_at")
     if raw is not None:

@@ -21,15 +21,6 @@ from ospec.sandbox.errors import ApiError
 if TYPE_CHECKING:
     from ospec.sandbox.store import Store
 
-SCOPES = (
-    "projects:create",
-    "projects:read",
-    "agents:write",
-    "agents:read",
-    "artifacts:download",
-    "webhooks:write",
-    "admin",
-)
 ADMIN = "admin"
 KEY_PREFIX = "ospec_sk_"
 BOOTSTRAP_KEY_ID = "key_admin"

@@ -10,9 +10,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ospec.api_terms import PHASES
+from ospec.api_terms import TERMINAL_STATUSES as TERMINAL
 from ospec.sandbox import agents, artifacts, webhooks
 from ospec.sandbox.aio import wait_event
-from ospec.sandbox.specs import PHASES, SpecFacts
+from ospec.sandbox.specs import SpecFacts
 
 if TYPE_CHECKING:
     import sqlite3
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TERMINAL = ("deployed", "failed")
 FAIL_AT = 0.5  # a requested failure happens halfway through its phase
 _EPSILON = 1e-9
 _ACTIVE = f"status IN ({','.join(repr(p) for p in PHASES)})"

@@ -9,11 +9,12 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
+from ospec.api_terms import PHASES
 from ospec.sandbox import agents, lifecycle, webhooks
 from ospec.sandbox.config import iso, new_id
 from ospec.sandbox.errors import ApiError
 from ospec.sandbox.pagination import decode_cursor, encode_cursor
-from ospec.sandbox.specs import PHASES, SpecFacts
+from ospec.sandbox.specs import SpecFacts
 
 if TYPE_CHECKING:
     from ospec.sandbox.store import Store

@@ -11,10 +11,10 @@ from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 
+from ospec.api_terms import PHASES
 from ospec.checker import check_text
 from ospec.sandbox.errors import ApiError
 
-PHASES = ("specification", "planning", "implementation", "validation", "deployment")
 FAIL_TAG = re.compile(r"^sandbox-fail-(?P<phase>[a-z]+)$")
 SECURITY_TAG = "sandbox-security-issue"
 

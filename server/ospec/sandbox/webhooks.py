@@ -26,13 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EVENTS = (
-    "project.created",
-    "project.phase_completed",
-    "project.failed",
-    "agent.task_completed",
-    "security.issue_detected",
-)
 SIGNATURE_HEADER = "X-OSpec-Signature"
 _SIGNATURE_MEMBER = b',"signature":'
 _MAX_IN_FLIGHT = 16

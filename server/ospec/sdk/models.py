@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-TERMINAL_STATUSES = ("deployed", "failed")
-PHASES = ("specification", "planning", "implementation", "validation", "deployment")
+from ..api_terms import TERMINAL_STATUSES
 
 
 def parse_time(value: object) -> datetime | None:
