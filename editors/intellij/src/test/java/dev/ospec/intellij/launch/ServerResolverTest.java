@@ -82,9 +82,9 @@ class ServerResolverTest {
 
     @Test
     void withoutOspecLspAPythonThatImportsOspecRunsTheModule() throws Exception {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path python = Files.createSymbolicLink(bin.resolve("python3"), PYTHON_WITH_OSPEC);
-        ServerLaunch launch = resolver(pathOf(bin)).resolve("", null);
+        // A wrapper, not a symlink: a symlinked venv interpreter no longer finds its pyvenv.cfg.
+        Path python = script(tmp.resolve("bin/python3"), "exec '" + PYTHON_WITH_OSPEC + "' \"$@\"");
+        ServerLaunch launch = resolver(pathOf(python.getParent())).resolve("", null);
         assertEquals(List.of(python.toString(), "-m", "ospec", "lsp"), launch.command());
         assertEquals(ServerLaunch.Source.PYTHON_MODULE, launch.source());
     }
