@@ -158,17 +158,9 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
     """The OSpec platform API the Deploy test deploys to: a real sandbox process on loopback."""
     root = tmp_path_factory.mktemp("intellij-sandbox")
-    proc = SandboxProcess(
-        root / "data",
-        FAST_ARGS,
-        admin_key="ospec_sk_" + secrets.token_urlsafe(32),
-        log=root / "log",
-    )
-    proc.start()
-    try:
+    key = "ospec_sk_" + secrets.token_urlsafe(32)
+    with SandboxProcess(root / "data", FAST_ARGS, admin_key=key, log=root / "log") as proc:
         yield proc
-    finally:
-        proc.stop()
 
 
 @pytest.fixture(scope="module")

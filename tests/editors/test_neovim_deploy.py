@@ -9,6 +9,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,14 +39,10 @@ pytestmark = pytest.mark.skipif(not NVIMS, reason="nvim not installed (apt-get i
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
     root = tmp_path_factory.mktemp("nvim-deploy")
-    proc = SandboxProcess(root / "data", FAST_ARGS, admin_key=ADMIN_KEY, log=root / "log")
-    proc.start()
-    try:
+    with SandboxProcess(root / "data", FAST_ARGS, admin_key=ADMIN_KEY, log=root / "log") as proc:
         yield proc
-    finally:
-        proc.stop()
 
 
 @pytest.fixture(params=NVIMS, ids=lambda p: Path(p).parent.parent.name or p)

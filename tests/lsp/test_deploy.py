@@ -69,14 +69,11 @@ def spec(name: str, *, tasks: str = "", tags: str = "") -> str:
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[SandboxProcess]:
-    proc = SandboxProcess(
-        LOG_DIR / "sandbox-data", PHASE_ARGS, admin_key=ADMIN_KEY, log=LOG_DIR / "sandbox.log"
-    )
-    proc.start()
+    data, log = LOG_DIR / "sandbox-data", LOG_DIR / "sandbox.log"
     try:
-        yield proc
+        with SandboxProcess(data, PHASE_ARGS, admin_key=ADMIN_KEY, log=log) as proc:
+            yield proc
     finally:
-        proc.stop()
         shutil.rmtree(LOG_DIR, ignore_errors=True)  # the server log and the sandbox's data
 
 
@@ -525,13 +522,12 @@ async def test_with_the_api_down_the_deploy_fails_clearly_and_completion_goes_on
 async def test_503s_from_the_api_are_retried_and_the_deploy_succeeds(
     client: LanguageClient, tmp_path: Path
 ) -> None:
-    flaky = SandboxProcess(
+    with SandboxProcess(
         tmp_path / "flaky",
         [*PHASE_ARGS, "--fail-next", "2", "--fail-path-prefix", "/api/v1/projects"],
         admin_key=ADMIN_KEY,
         log=tmp_path / "flaky.log",
-    ).start()
-    try:
+    ) as flaky:
         client.set_configuration({"apiUrl": flaky.base_url}, section="ospec")
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
         uri = open_doc(client, spec("flaky"))
@@ -542,8 +538,6 @@ async def test_503s_from_the_api_are_retried_and_the_deploy_succeeds(
         await until_said(client, "is deployed")
         with flaky.client() as api:
             assert project_count(api) == 1
-    finally:
-        flaky.stop()
 
 
 def _free_port() -> int:

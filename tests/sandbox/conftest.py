@@ -165,21 +165,19 @@ class SandboxProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def __enter__(self) -> SandboxProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
 
 @pytest.fixture(scope="package")  # stopped after the last sandbox test, not at session end
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
     root = tmp_path_factory.mktemp("sandbox")
-    proc = SandboxProcess(
-        root / "data",
-        FAST_ARGS,
-        admin_key="ospec_sk_" + secrets.token_urlsafe(32),
-        log=root / "log",
-    )
-    proc.start()
-    try:
+    key = "ospec_sk_" + secrets.token_urlsafe(32)
+    with SandboxProcess(root / "data", FAST_ARGS, admin_key=key, log=root / "log") as proc:
         yield proc
-    finally:
-        proc.stop()
 
 
 @pytest.fixture

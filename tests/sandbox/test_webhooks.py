@@ -233,3 +233,28 @@ def test_invalid_subscriptions_are_422(
     assert response.status_code == 422, response.text
     if code:
         assert response.json()["error"]["code"] == code
+
+
+def test_delivery_log_pages_one_webhooks_deliveries_newest_first(
+    admin: httpx.Client, receiver: Receiver, hooks: list[str]
+) -> None:
+    mine = subscribe(admin, hooks, receiver.url, ["project.created"], "s3cret")
+    other = subscribe(admin, hooks, receiver.url, ["project.created"], "s3cret")
+    created = [
+        create_project(admin, spec_yaml(f"paged-{secrets.token_hex(3)}"))["project_id"]
+        for _ in range(3)
+    ]
+
+    def delivered() -> bool | None:
+        log = deliveries(admin, mine) + deliveries(admin, other)
+        return (len(log) == 6 and all(d["status"] == "delivered" for d in log)) or None
+
+    wait_until(delivered, timeout=10, what="six deliveries")
+    url = f"/api/v1/webhooks/{mine}/deliveries"
+    first = admin.get(url, params={"limit": 2, "status": "delivered"}).json()
+    rest = {"limit": 2, "status": "delivered", "cursor": first["next_cursor"]}
+    second = admin.get(url, params=rest).json()
+    listed = first["deliveries"] + second["deliveries"]
+    assert second["next_cursor"] is None
+    assert [d["project_id"] for d in listed] == created[::-1]
+    assert {d["webhook_id"] for d in listed} == {mine}

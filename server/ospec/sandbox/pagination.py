@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import base64
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
 from ospec.sandbox.errors import ApiError
+
+if TYPE_CHECKING:
+    from ospec.sandbox.store import Store
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -29,6 +34,27 @@ def decode_cursor(cursor: str | None) -> int | None:
         raise ApiError(
             400, "invalid_parameter", "cursor is not a cursor this API returned"
         ) from exc
+
+
+def newest_first(
+    store: Store,
+    table: str,
+    where: dict[str, Any],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[sqlite3.Row], str | None]:
+    """One page of the rows whose columns equal `where` (None: any), newest first; next cursor."""
+    before = decode_cursor(cursor)
+    terms = [(f"{column} = ?", value) for column, value in where.items() if value is not None]
+    if before is not None:
+        terms.append(("seq < ?", before))
+    sql = f"SELECT * FROM {table}"  # table and columns are ours, never the client's
+    if terms:
+        sql += " WHERE " + " AND ".join(term for term, _ in terms)
+    rows = store.all(sql + " ORDER BY seq DESC LIMIT ?", [*(v for _, v in terms), limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1]["seq"]) if more else None
 
 
 def limit_of(request: Request) -> int:

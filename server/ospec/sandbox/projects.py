@@ -13,7 +13,7 @@ from ospec.api_terms import PHASES
 from ospec.sandbox import agents, lifecycle, webhooks
 from ospec.sandbox.config import iso, new_id
 from ospec.sandbox.errors import ApiError
-from ospec.sandbox.pagination import decode_cursor, encode_cursor
+from ospec.sandbox.pagination import newest_first
 from ospec.sandbox.specs import SpecFacts
 
 if TYPE_CHECKING:
@@ -155,20 +155,10 @@ def one(store: Store, project_id: str) -> dict[str, Any]:
 
 def page(store: Store, status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
     """Newest first; the cursor is the position of the last project on the previous page."""
-    before = decode_cursor(cursor)
-    sql, params = "SELECT * FROM projects WHERE 1 = 1", list[Any]()
-    if status:
-        sql += " AND status = ?"
-        params.append(status)
-    if before is not None:
-        sql += " AND seq < ?"
-        params.append(before)
-    rows = store.all(sql + " ORDER BY seq DESC LIMIT ?", (*params, limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = newest_first(store, "projects", {"status": status}, limit, cursor)
     teams = agents.roster(store, [row["id"] for row in rows])
     now = time.time()
     return {
         "projects": [resource(row, teams[row["id"]], now) for row in rows],
-        "next_cursor": encode_cursor(rows[-1]["seq"]) if more else None,
+        "next_cursor": next_cursor,
     }

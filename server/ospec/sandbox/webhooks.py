@@ -16,7 +16,7 @@ import httpx
 from ospec.sandbox.aio import wait_event
 from ospec.sandbox.config import iso, new_id
 from ospec.sandbox.errors import ApiError
-from ospec.sandbox.pagination import decode_cursor, encode_cursor
+from ospec.sandbox.pagination import newest_first
 
 if TYPE_CHECKING:
     import sqlite3
@@ -156,18 +156,9 @@ def deliveries_page(
     store: Store, webhook_id: str, status: str | None, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """Deliveries newest first, each with its attempt log."""
-    before = decode_cursor(cursor)
-    sql = "SELECT * FROM deliveries WHERE webhook_id = ?"
-    params: list[Any] = [webhook_id]
-    if status:
-        sql += " AND status = ?"
-        params.append(status)
-    if before is not None:
-        sql += " AND seq < ?"
-        params.append(before)
-    rows = store.all(sql + " ORDER BY seq DESC LIMIT ?", (*params, limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = newest_first(
+        store, "deliveries", {"webhook_id": webhook_id, "status": status}, limit, cursor
+    )
     attempts: dict[str, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
     if rows:
         marks = ",".join("?" * len(rows))
@@ -186,7 +177,7 @@ def deliveries_page(
             )
     return {
         "deliveries": [_delivery_json(row, attempts[row["id"]]) for row in rows],
-        "next_cursor": encode_cursor(rows[-1]["seq"]) if more else None,
+        "next_cursor": next_cursor,
     }
 
 
