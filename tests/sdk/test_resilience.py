@@ -199,8 +199,8 @@ def test_rate_limits_are_waited_out_using_retry_after(
     with ospec.Client("ospec_sk_rl", base_url=limited.base_url, retries=retries) as c:
         for _ in range(2):
             assert c.list_projects() is not None
-    waits = [r.args for r in caplog.records if "answered %d" in str(r.msg) and r.args]
-    assert waits and all(args[2] == 429 for args in waits)  # type: ignore[index]
+    waits = [r.args for r in caplog.records if "retrying in" in str(r.msg) and r.args]
+    assert waits and all(args[2] == "answered 429" for args in waits)  # type: ignore[index]
     assert all(args[3] >= 1.0 for args in waits)  # type: ignore[index] - the Retry-After floor
 
 

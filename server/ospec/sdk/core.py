@@ -148,17 +148,7 @@ class Core:
         if status in RETRY_STATUSES and safe and self._may_retry(attempt):
             policy = self.config.retries
             if policy.waits_for(retry_after):
-                delay = policy.delay(attempt, retry_after)
-                log.info(
-                    "%s %s answered %d; retrying in %.2fs (attempt %d of %d)",
-                    call.method,
-                    call.path,
-                    status,
-                    delay,
-                    attempt + 1,
-                    policy.max_attempts,
-                )
-                return delay
+                return self._retry(call, attempt, f"answered {status}", retry_after)
         raise error_from_response(call, response, attempt, retry_after)
 
     def after_error(self, call: Call[Any], attempt: int, exc: httpx.TransportError) -> float:
@@ -168,39 +158,35 @@ class Core:
         unsent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
         safe = unsent or is_replay_safe(call.method, bool(call.idempotency_key))
         if safe and self._may_retry(attempt):
-            delay = self.config.retries.delay(attempt)
-            log.info(
-                "%s %s failed (%s); retrying in %.2fs (attempt %d of %d)",
-                call.method,
-                call.path,
-                type(exc).__name__,
-                delay,
-                attempt + 1,
-                self.config.retries.max_attempts,
-            )
-            return delay
+            return self._retry(call, attempt, f"failed ({type(exc).__name__})")
         raise error_from_transport(call, exc, attempt, self.config)
 
     def after_body_error(self, call: Call[Any], attempt: int, exc: httpx.TransportError) -> float:
         """A delay to restart a download whose body was cut off, or raises a typed error."""
         self.breaker.record_failure()
         if self._may_retry(attempt):
-            delay = self.config.retries.delay(attempt)
-            log.info(
-                "%s %s: body cut off (%s); restarting in %.2fs (attempt %d of %d)",
-                call.method,
-                call.path,
-                type(exc).__name__,
-                delay,
-                attempt + 1,
-                self.config.retries.max_attempts,
-            )
-            return delay
+            return self._retry(call, attempt, f"body cut off ({type(exc).__name__})")
         tries = f"after {attempt} attempt{'s' if attempt != 1 else ''}"
         where = f"{call.method} {call.path}"
         if isinstance(exc, httpx.TimeoutException):
             raise TimeoutError(f"{where}: timed out while downloading ({tries})")
         raise ConnectionError(f"{where}: connection lost while downloading: {exc} ({tries})")
+
+    def _retry(
+        self, call: Call[Any], attempt: int, why: str, retry_after: float | None = None
+    ) -> float:
+        policy = self.config.retries
+        delay = policy.delay(attempt, retry_after)
+        log.info(
+            "%s %s %s; retrying in %.2fs (attempt %d of %d)",
+            call.method,
+            call.path,
+            why,
+            delay,
+            attempt + 1,
+            policy.max_attempts,
+        )
+        return delay
 
     def _may_retry(self, attempt: int) -> bool:
         # An open breaker means the next attempt would fail fast anyway: report the real error.
