@@ -333,6 +333,30 @@ async def test_the_command_refuses_a_version_that_is_no_longer_current(
 
 
 @pytest.mark.parametrize("client", ["visual_studio_code"], indirect=True)
+async def test_a_refusal_is_one_line_of_information_in_the_log_not_a_traceback(
+    client: LanguageClient,
+) -> None:
+    uri = open_doc(client, spec("refused"))
+    action = await deploy_action(client, uri)
+    assert action.command is not None
+    change(client, uri, 2, (2, 0), (2, 0), "# edited\n")
+    logged_before = len(SERVER_LOG.read_text())
+
+    with pytest.raises(Exception, match="changed since this action was offered"):
+        await run(client, action.command)
+
+    async def refusal_logged() -> str | None:  # pygls answers first, then reports the error
+        text = SERVER_LOG.read_text()[logged_before:]
+        return text if "refused a request" in text else None
+
+    logged = await eventually(refusal_logged, timeout=10)
+    assert logged is not None
+    assert "Traceback" not in logged
+    [refusal] = [line for line in logged.splitlines() if "refused a request" in line]
+    assert " INFO ospec.lsp.server: refused a request: Not deployed: the document" in refusal
+
+
+@pytest.mark.parametrize("client", ["visual_studio_code"], indirect=True)
 async def test_deploying_an_edited_text_follows_the_new_project_instead(
     client: LanguageClient, api: httpx.Client
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 from ospec.lsp.deploy_errors import explain
 from ospec.lsp.deploy_state import ApiFinding, Deployment, content_digest
 from ospec.lsp.lenses import ago, deploy_lenses, status_title
-from ospec.lsp.redaction import TokenFilter
+from ospec.lsp.protocol_logs import TokenFilter
 from ospec.lsp.settings import Settings
 from ospec.sdk import AsyncClient
 from ospec.sdk.errors import (

@@ -11,7 +11,6 @@ from pygls.exceptions import JsonRpcException
 from .deployments import Deployments
 from .documents import OpenDocument
 from .lenses import DEPLOY, STATUS, errors_reason
-from .redaction import hide_token_in_protocol_logs
 from .server import OspecServer
 
 KIND = "source.deploy.ospec"
@@ -23,7 +22,6 @@ def register(server: OspecServer) -> None:
     """Attach the deploy commands and the lens; the code action joins the quick fixes."""
     deployments = Deployments(server)
     server.diagnostic_extras.append(deployments.diagnostics)
-    hide_token_in_protocol_logs()
 
     @server.command(DEPLOY)
     async def deploy(ls: OspecServer, *args: Any) -> dict[str, Any]:

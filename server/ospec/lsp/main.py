@@ -7,6 +7,7 @@ import logging
 import sys
 
 from .handlers import register
+from .protocol_logs import tame_protocol_logs
 from .server import OspecServer
 from .stdio import serve_stdio
 
@@ -14,6 +15,7 @@ from .stdio import serve_stdio
 def create_server() -> OspecServer:
     server = OspecServer()
     register(server)
+    tame_protocol_logs()
     return server
 
 

@@ -25,6 +25,7 @@ from ..core.yamldoc import Mapping, Pair, Sequence
 from .capabilities import ClientFeatures
 from .convert import Units, diagnostic
 from .documents import Documents, OpenDocument
+from .protocol_logs import is_refusal
 from .settings import SECTION, Settings
 
 log = logging.getLogger(__name__)
@@ -293,6 +294,9 @@ class OspecServer(LanguageServer):
             log.error("background task failed", exc_info=err)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
+        if is_refusal(error):  # the client has the answer; the log needs one line, not a traceback
+            log.info("refused a request: %s", error)
+            return
         # Internal errors go to the log (stderr), never to the user as popups.
         log.error(
             "internal error (%s): %s", getattr(source, "__name__", source), error, exc_info=error
