@@ -316,18 +316,24 @@ async def test_a_spec_with_errors_offers_the_action_disabled_with_the_reason(
     assert await lens_titles(client, uri) == [f"Deploy — {reason}"]
 
 
+async def outdated_deploy_command(client: LanguageClient, name: str) -> types.Command:
+    """The Deploy command offered for version 1 of a spec that has since been edited."""
+    uri = open_doc(client, spec(name))
+    action = await deploy_action(client, uri)
+    assert action.command is not None and list(action.command.arguments or []) == [uri, 1]
+    change(client, uri, 2, (2, 0), (2, 0), "# edited\n")
+    return action.command
+
+
 @pytest.mark.parametrize("client", ["visual_studio_code"], indirect=True)
 async def test_the_command_refuses_a_version_that_is_no_longer_current(
     client: LanguageClient, api: httpx.Client
 ) -> None:
-    uri = open_doc(client, spec("stale"))
-    action = await deploy_action(client, uri)
-    assert action.command is not None and list(action.command.arguments or []) == [uri, 1]
-    change(client, uri, 2, (2, 0), (2, 0), "# edited\n")
+    command = await outdated_deploy_command(client, "stale")
     before = project_count(api)
 
     with pytest.raises(Exception, match=r"changed since .* \(version 1, now 2\)"):
-        await run(client, action.command)
+        await run(client, command)
 
     assert project_count(api) == before
 
@@ -336,14 +342,11 @@ async def test_the_command_refuses_a_version_that_is_no_longer_current(
 async def test_a_refusal_is_one_line_of_information_in_the_log_not_a_traceback(
     client: LanguageClient,
 ) -> None:
-    uri = open_doc(client, spec("refused"))
-    action = await deploy_action(client, uri)
-    assert action.command is not None
-    change(client, uri, 2, (2, 0), (2, 0), "# edited\n")
+    command = await outdated_deploy_command(client, "refused")
     logged_before = len(SERVER_LOG.read_text())
 
     with pytest.raises(Exception, match="changed since this action was offered"):
-        await run(client, action.command)
+        await run(client, command)
 
     async def refusal_logged() -> str | None:  # pygls answers first, then reports the error
         text = SERVER_LOG.read_text()[logged_before:]
