@@ -1,4 +1,4 @@
-"""Opaque cursors and page-size parameters shared by the list endpoints (edge)."""
+"""The list endpoints' paging: opaque cursors, page-size parameters, the page query (edge)."""
 
 from __future__ import annotations
 

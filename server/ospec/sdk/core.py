@@ -145,10 +145,9 @@ class Core:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         # A 429 was refused before any work was done, so it is safe to resend whatever it was.
         safe = status == 429 or is_replay_safe(call.method, bool(call.idempotency_key))
-        if status in RETRY_STATUSES and safe and self._may_retry(attempt):
-            policy = self.config.retries
-            if policy.waits_for(retry_after):
-                return self._retry(call, attempt, f"answered {status}", retry_after)
+        retryable = status in RETRY_STATUSES and safe and self._may_retry(attempt)
+        if retryable and self.config.retries.waits_for(retry_after):
+            return self._retry(call, attempt, f"answered {status}", retry_after)
         raise error_from_response(call, response, attempt, retry_after)
 
     def after_error(self, call: Call[Any], attempt: int, exc: httpx.TransportError) -> float:
